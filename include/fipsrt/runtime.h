@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file fipsrt/runtime.h
+ * @brief Forced-FIPS initialisation, version and runtime introspection.
+ *
+ * Loading libfipsrt initialises it (from a library constructor), and every entry point
+ * initialises it lazily too, so calling fipsrt_init() is optional. Initialisation loads the
+ * OpenSSL configuration, the `fips` and `base` providers, enables the `fips=yes` default
+ * properties and fetches every algorithm the library uses once, checking that each comes
+ * from the provider named `fips`. If any of this fails the process prints a panic to stderr
+ * and calls abort(): there is no non-FIPS mode and no way to opt out.
+ */
+#ifndef FIPSRT_RUNTIME_H
+#define FIPSRT_RUNTIME_H
+
+#include <fipsrt/defs.h>
+
+FIPSRT_BEGIN_DECLS
+
+/**
+ * Initialise the runtime (idempotent, thread-safe). Returns 0; on failure it does not
+ * return: the process aborts with a panic naming the failed OpenSSL step.
+ */
+FIPSRT_API int fipsrt_init(void);
+
+/** Library version string, e.g. "1.0.0" (the runtime's, not the headers'). */
+FIPSRT_API const char *fipsrt_version(void);
+
+/** Library version as (major << 16) | (minor << 8) | patch. */
+FIPSRT_API unsigned long fipsrt_version_number(void);
+
+/** Runtime facts for `fipsrt status`. Caller allocates; set `size` before the call. */
+typedef struct fipsrt_runtime_info {
+    size_t size;                      /**< [in] sizeof(fipsrt_runtime_info) */
+    const char *library_version;      /**< libfipsrt version */
+    const char *openssl_built;        /**< OpenSSL version the library was compiled against */
+    const char *openssl_running;      /**< OpenSSL version loaded at run time */
+    const char *provider_name;        /**< FIPS provider's name parameter */
+    const char *provider_version;     /**< FIPS provider's version */
+    const char *provider_buildinfo;   /**< FIPS provider's build information */
+    int provider_active;              /**< 1 if the FIPS provider reports itself running */
+    int fips_properties;              /**< 1 if the default properties include fips=yes */
+    const char *config_file;          /**< OpenSSL configuration file in use */
+    const char *modules_dir;          /**< directory providers are loaded from */
+} fipsrt_runtime_info;
+
+/**
+ * Fill @p info. Strings are owned by the library and valid for the process lifetime.
+ * @return 0, or FIPSRT_E_INVALID_ARG if @p info is NULL or its size is too small.
+ */
+FIPSRT_API int fipsrt_runtime_get_info(fipsrt_runtime_info *info);
+
+/** Number of algorithms the library fetched at initialisation. */
+FIPSRT_API size_t fipsrt_algorithm_count(void);
+
+/**
+ * Describe algorithm @p index (0 .. fipsrt_algorithm_count()-1): its OpenSSL name, its
+ * kind ("digest", "mac", "cipher", "kdf", "signature", "asym-cipher", "key-exchange",
+ * "keymgmt", "rand") and the name of the provider serving it (always "fips").
+ * Any out-param may be NULL. @return 0 or FIPSRT_E_INVALID_ARG.
+ */
+FIPSRT_API int fipsrt_algorithm_get(size_t index, const char **name, const char **kind,
+                                    const char **provider);
+
+/**
+ * Re-run the FIPS provider's power-on self-tests (OSSL_PROVIDER_self_test) and the
+ * library's own known-answer tests.
+ * @return 0 if all pass; FIPSRT_E_PROVIDER if the provider's tests fail;
+ *         FIPSRT_E_INTERNAL if a library known-answer test fails (detail names it).
+ */
+FIPSRT_API int fipsrt_selftest(void);
+
+FIPSRT_END_DECLS
+
+#endif /* FIPSRT_RUNTIME_H */

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internal interfaces shared by the library's families: the error idiom, the runtime's
+ * algorithm table and per-thread scratch state. Nothing here is exported.
+ */
+#ifndef FIPSRT_INTERNAL_H
+#define FIPSRT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include <openssl/evp.h>
+
+#include <fipsrt/error.h>
+#include <fipsrt/hash.h>
+
+#define FRT_HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- errors (lib/error.c) ------------------------------------------------------------
+ *
+ * The one idiom: a function declares `int rv = FIPSRT_OK;`, ends with an `out:` label that
+ * releases what it holds, and checks each step with one of the macros below. A failure
+ * records the code and a detail text ("function: reason" plus the drained OpenSSL error
+ * queue) in the thread's last-error slot and jumps to `out`.
+ */
+
+/* Record a failure with a printf-style reason; returns code. Drains the OpenSSL queue too. */
+FRT_HIDDEN int frt_error(const char *func, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Record a failed OpenSSL call named `what`; the OpenSSL error queue goes into the detail. */
+FRT_HIDDEN int frt_ossl_error(const char *func, int code, const char *what);
+/* Clear the thread's last-error slot (not needed on success paths; kept for the tests). */
+FRT_HIDDEN void frt_error_clear(void);
+
+/* An OpenSSL call that returns > 0 on success. */
+#define FRT_OSSL(call, code)                                                                 \
+    do {                                                                                     \
+        if ((call) <= 0) {                                                                   \
+            rv = frt_ossl_error(__func__, (code), #call);                                    \
+            goto out;                                                                        \
+        }                                                                                    \
+    } while (0)
+
+/* An OpenSSL call that returns a pointer, NULL on failure: assigns it to `var`. */
+#define FRT_OSSL_PTR(var, call, code)                                                        \
+    do {                                                                                     \
+        if (((var) = (call)) == NULL) {                                                      \
+            rv = frt_ossl_error(__func__, (code), #call);                                    \
+            goto out;                                                                        \
+        }                                                                                    \
+    } while (0)
+
+/* A precondition of the library itself; `...` is the printf-style reason. */
+#define FRT_CHECK(cond, code, ...)                                                           \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            rv = frt_error(__func__, (code), __VA_ARGS__);                                   \
+            goto out;                                                                        \
+        }                                                                                    \
+    } while (0)
+
+/* An argument check: FIPSRT_E_INVALID_ARG naming the failed condition. */
+#define FRT_ARG(cond) FRT_CHECK(cond, FIPSRT_E_INVALID_ARG, "invalid argument: %s", #cond)
+
+/* Propagate an internal call's negative code (its detail is already recorded). */
+#define FRT_TRY(expr)                                                                        \
+    do {                                                                                     \
+        int frt_try_rv_ = (expr);                                                            \
+        if (frt_try_rv_ < 0) {                                                               \
+            rv = frt_try_rv_;                                                                \
+            goto out;                                                                        \
+        }                                                                                    \
+    } while (0)
+
+/* ---- runtime (lib/runtime.c) --------------------------------------------------------- */
+
+/* Ensure the runtime is initialised (pthread_once); panics and aborts if it cannot be. */
+FRT_HIDDEN void frt_init(void);
+
+/* Print the panic (SPEC §1.3) naming `step` with the OpenSSL error queue, and abort(). */
+FRT_HIDDEN _Noreturn void frt_panic(const char *step, const char *detail);
+
+/*
+ * Every algorithm the library uses, fetched once at initialisation, checked to come from
+ * the provider named "fips". Families get their implementation through the accessors.
+ */
+enum frt_alg {
+    FRT_MD_SHA1, FRT_MD_SHA224, FRT_MD_SHA256, FRT_MD_SHA384, FRT_MD_SHA512,
+    FRT_MD_SHA512_224, FRT_MD_SHA512_256,
+    FRT_MD_SHA3_224, FRT_MD_SHA3_256, FRT_MD_SHA3_384, FRT_MD_SHA3_512,
+    FRT_MD_SHAKE128, FRT_MD_SHAKE256,
+    FRT_MAC_HMAC,
+    FRT_CIPHER_AES_128_GCM, FRT_CIPHER_AES_192_GCM, FRT_CIPHER_AES_256_GCM,
+    FRT_CIPHER_AES_256_CBC,           /* PKCS#8 encryption (PBES2) */
+    FRT_KDF_HKDF, FRT_KDF_PBKDF2, FRT_KDF_TLS1_PRF,
+    FRT_SIG_ECDSA, FRT_SIG_RSA,
+    FRT_ASYM_RSA,
+    FRT_KEX_ECDH,
+    FRT_KEYMGMT_EC, FRT_KEYMGMT_RSA,
+    FRT_RAND_CTR_DRBG,
+    FRT_ALG_COUNT
+};
+
+FRT_HIDDEN const EVP_MD *frt_md(enum frt_alg id);
+FRT_HIDDEN const EVP_CIPHER *frt_cipher(enum frt_alg id);
+FRT_HIDDEN EVP_MAC *frt_mac(enum frt_alg id);
+FRT_HIDDEN EVP_KDF *frt_kdf(enum frt_alg id);
+FRT_HIDDEN EVP_SIGNATURE *frt_signature(enum frt_alg id);
+FRT_HIDDEN EVP_ASYM_CIPHER *frt_asym_cipher(enum frt_alg id);
+FRT_HIDDEN EVP_KEYEXCH *frt_keyexch(enum frt_alg id);
+FRT_HIDDEN EVP_KEYMGMT *frt_keymgmt(enum frt_alg id);
+
+/* Library known-answer tests (lib/selftest.c), run by fipsrt_selftest(). */
+FRT_HIDDEN int frt_run_kats(void);
+
+/* ---- hash descriptors (lib/hash.c) ---------------------------------------------------- */
+
+struct frt_hash_desc {
+    fipsrt_hash_alg alg;
+    enum frt_alg id;       /* index in the algorithm table */
+    const char *name;      /* OpenSSL name */
+    size_t size;           /* 0 for XOFs */
+    size_t block_size;
+    bool xof;
+};
+
+/*
+ * Look up a hash for a security use by `func`: MD5 -> FIPSRT_E_MD5_SECURE, unknown ->
+ * FIPSRT_E_INVALID_ARG (both recorded). Every family taking a fipsrt_hash_alg uses this.
+ */
+FRT_HIDDEN int frt_hash_lookup(const char *func, fipsrt_hash_alg alg,
+                               const struct frt_hash_desc **out);
+/* Initialised digest context for `alg` to copy from (built once at initialisation). */
+FRT_HIDDEN const EVP_MD_CTX *frt_md_template(fipsrt_hash_alg alg);
+FRT_HIDDEN int frt_hash_build_templates(void);
+FRT_HIDDEN void frt_hash_free_templates(void);
+
+/* ---- per-thread scratch state (lib/runtime.c) ------------------------------------------
+ * One-shot functions reuse one OpenSSL context per thread instead of allocating per call;
+ * it is freed (and cleansed) when the thread exits.
+ */
+struct frt_thread {
+    EVP_MD_CTX *md;                          /* one-shot digests */
+    EVP_MAC_CTX *hmac[FRT_MD_SHAKE256 + 1];  /* one-shot HMAC, per digest */
+};
+/* The calling thread's scratch state, allocated on first use; NULL only if out of memory. */
+FRT_HIDDEN struct frt_thread *frt_thread(void);
+
+/* The detail buffer size for last-error texts. */
+#define FRT_ERROR_DETAIL_MAX 2048
+
+#endif /* FIPSRT_INTERNAL_H */

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Random bytes from the FIPS provider's DRBG (checked at initialisation to be the fips one). */
+#include <limits.h>
+
+#include <openssl/rand.h>
+
+#include <fipsrt/rand.h>
+
+#include "internal.h"
+
+FIPSRT_API int fipsrt_random(void *buf, size_t len)
+{
+    int rv = FIPSRT_OK;
+    frt_init();
+    FRT_ARG(buf != NULL || len == 0);
+    /* RAND_bytes_ex takes a size_t but draws in DRBG-request-sized chunks itself. */
+    if (len > 0)
+        FRT_OSSL(RAND_bytes_ex(NULL, buf, len, 0), FIPSRT_E_PROVIDER);
+out:
+    return rv;
+}

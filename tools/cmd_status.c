@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fipsrt status [--json] and fipsrt selftest: what the runtime is, and whether it works. */
+#include <string.h>
+
+#include <fipsrt/fipsrt.h>
+
+#include "cli.h"
+
+static void print_text(const fipsrt_runtime_info *in)
+{
+    printf("libfipsrt:        %s\n", in->library_version);
+    printf("OpenSSL built:    %s\n", in->openssl_built);
+    printf("OpenSSL running:  %s\n", in->openssl_running);
+    printf("FIPS provider:    %s %s (%s)\n", in->provider_name, in->provider_version,
+           in->provider_active ? "active, self-tests passed" : "NOT ACTIVE");
+    printf("provider build:   %s\n", in->provider_buildinfo);
+    printf("FIPS mode:        %s\n", in->fips_properties ? "on (default properties fips=yes, forced)" : "OFF");
+    printf("config file:      %s\n", in->config_file);
+    printf("modules dir:      %s\n", in->modules_dir);
+    printf("\nalgorithms (fetched once at start, each checked to come from provider 'fips'):\n");
+    printf("  %-14s %-13s %s\n", "ALGORITHM", "KIND", "PROVIDER");
+    for (size_t i = 0; i < fipsrt_algorithm_count(); i++) {
+        const char *name, *kind, *prov;
+        fipsrt_algorithm_get(i, &name, &kind, &prov);
+        printf("  %-14s %-13s %s\n", name, kind, prov);
+    }
+    printf("\npolicy: MD5 refused in security APIs (non-security MD5 only via fipsrt/insecure.h);\n"
+           "        SHA-1 hash/verify only; HMAC keys >= 112 bits\n");
+}
+
+static void print_json(const fipsrt_runtime_info *in)
+{
+    printf("{\n  \"library_version\": ");
+    json_string(stdout, in->library_version);
+    printf(",\n  \"openssl_built\": ");
+    json_string(stdout, in->openssl_built);
+    printf(",\n  \"openssl_running\": ");
+    json_string(stdout, in->openssl_running);
+    printf(",\n  \"provider\": {\"name\": ");
+    json_string(stdout, in->provider_name);
+    printf(", \"version\": ");
+    json_string(stdout, in->provider_version);
+    printf(", \"buildinfo\": ");
+    json_string(stdout, in->provider_buildinfo);
+    printf(", \"status\": %s},\n", in->provider_active ? "\"active\"" : "\"inactive\"");
+    printf("  \"fips_mode\": %s,\n", in->fips_properties ? "true" : "false");
+    printf("  \"config_file\": ");
+    json_string(stdout, in->config_file);
+    printf(",\n  \"modules_dir\": ");
+    json_string(stdout, in->modules_dir);
+    printf(",\n  \"algorithms\": [");
+    for (size_t i = 0; i < fipsrt_algorithm_count(); i++) {
+        const char *name, *kind, *prov;
+        fipsrt_algorithm_get(i, &name, &kind, &prov);
+        printf("%s\n    {\"name\": ", i ? "," : "");
+        json_string(stdout, name);
+        printf(", \"kind\": ");
+        json_string(stdout, kind);
+        printf(", \"provider\": ");
+        json_string(stdout, prov);
+        printf("}");
+    }
+    printf("\n  ],\n  \"policy\": {\"md5\": \"refused (non-security API only)\", "
+           "\"sha1\": \"hash and verify only\", \"hmac_min_key_bits\": 112}\n}\n");
+}
+
+int cmd_status(int argc, char **argv)
+{
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else {
+            fprintf(stderr, "usage: fipsrt status [--json]\n");
+            return CLI_USAGE;
+        }
+    }
+    fipsrt_runtime_info info = {.size = sizeof(info)};
+    int rv = fipsrt_runtime_get_info(&info);
+    if (rv < 0) {
+        cli_error("status", rv, "runtime information");
+        return CLI_FAIL;
+    }
+    if (json)
+        print_json(&info);
+    else
+        print_text(&info);
+    return info.provider_active && info.fips_properties ? CLI_OK : CLI_FAIL;
+}
+
+int cmd_selftest(int argc, char **argv)
+{
+    if (argc != 1) {
+        fprintf(stderr, "usage: fipsrt selftest\n");
+        return CLI_USAGE;
+    }
+    int rv = fipsrt_selftest();
+    if (rv < 0) {
+        cli_error("selftest", rv, "self-test");
+        return CLI_FAIL;
+    }
+    printf("selftest: FIPS provider self-tests passed; library known-answer tests passed\n");
+    return CLI_OK;
+}

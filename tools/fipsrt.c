@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fipsrt: inspect and use the forced-FIPS runtime from the shell. */
+#include <string.h>
+
+#include <fipsrt/fipsrt.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *usage;
+} commands[] = {
+    {"status", cmd_status, "status [--json]            runtime, provider, algorithm table, policy"},
+    {"selftest", cmd_selftest, "selftest                   re-run provider self-tests and library KATs"},
+    {"hash", cmd_hash, "hash [--insecure] ALG [FILE...]  digest files (sha256sum-style)"},
+    {"hmac", cmd_hmac, "hmac ALG --key-hex HEX [FILE...]  HMAC of files"},
+    {"random", cmd_random, "random N [--hex]           N random bytes from the FIPS DRBG"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: fipsrt COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %s\n", commands[i].usage);
+    fprintf(f, "\nfipsrt %s; every operation runs in the OpenSSL FIPS provider.\n",
+            fipsrt_version());
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("fipsrt %s\n", fipsrt_version());
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "fipsrt: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}
