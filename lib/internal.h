@@ -146,6 +146,14 @@ struct frt_thread {
 /* The calling thread's scratch state, allocated on first use; NULL only if out of memory. */
 FRT_HIDDEN struct frt_thread *frt_thread(void);
 
+/* ---- keys (lib/keys.c) ----------------------------------------------------------------
+ * struct fipsrt_key (defined in lib/keys.c) wraps one EVP_PKEY from the FIPS provider.
+ * Other families (ecdsa, rsa, ecdh, tls) reach the EVP_PKEY only through this accessor.
+ */
+struct fipsrt_key;
+/* The key's EVP_PKEY, borrowed (valid while the key lives; never modify it). */
+FRT_HIDDEN EVP_PKEY *frt_key_pkey(const struct fipsrt_key *key);
+
 /* The detail buffer size for last-error texts. */
 #define FRT_ERROR_DETAIL_MAX 2048
 
