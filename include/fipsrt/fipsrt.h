@@ -15,5 +15,6 @@
 #include <fipsrt/hash.h>
 #include <fipsrt/hmac.h>
 #include <fipsrt/rand.h>
+#include <fipsrt/keys.h>
 
 #endif /* FIPSRT_FIPSRT_H */
