@@ -8,6 +8,7 @@
 
 #include <fipsrt/hash.h>
 #include <fipsrt/hmac.h>
+#include <fipsrt/kdf.h>
 
 #include "internal.h"
 
@@ -44,6 +45,22 @@ static int kat_hmac_sha256(void)
     return fipsrt_hmac_verify(FIPSRT_HASH_SHA256, key, sizeof(key), "Hi There", 8, want, 32);
 }
 
+/* RFC 5869 test case 1: HKDF-SHA-256, IKM 0x0b x 22, salt 00..0c, info f0..f9, L = 42. */
+static int kat_hkdf_sha256(void)
+{
+    static const uint8_t salt[13] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    static const uint8_t info[10] = {0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9};
+    static const uint8_t want[42] = {
+        0x3c, 0xb2, 0x5f, 0x25, 0xfa, 0xac, 0xd5, 0x7a, 0x90, 0x43, 0x4f, 0x64, 0xd0, 0x36,
+        0x2f, 0x2a, 0x2d, 0x2d, 0x0a, 0x90, 0xcf, 0x1a, 0x5a, 0x4c, 0x5d, 0xb0, 0x2d, 0x56,
+        0xec, 0xc4, 0xc5, 0xbf, 0x34, 0x00, 0x72, 0x08, 0xd5, 0xb8, 0x87, 0x18, 0x58, 0x65};
+    uint8_t ikm[22], got[42];
+    memset(ikm, 0x0b, sizeof(ikm));
+    int rv = fipsrt_hkdf(FIPSRT_HASH_SHA256, ikm, sizeof(ikm), salt, sizeof(salt), info,
+                         sizeof(info), got, sizeof(got));
+    return rv < 0 ? rv : memcmp(got, want, sizeof(want)) == 0 ? 0 : -1;
+}
+
 static const struct {
     const char *name;
     int (*run)(void);
@@ -51,6 +68,7 @@ static const struct {
     {"SHA2-256", kat_sha256},
     {"SHA3-256", kat_sha3_256},
     {"HMAC-SHA2-256", kat_hmac_sha256},
+    {"HKDF-SHA2-256", kat_hkdf_sha256},
 };
 
 int frt_run_kats(void)

@@ -16,5 +16,7 @@
 #include <fipsrt/hmac.h>
 #include <fipsrt/rand.h>
 #include <fipsrt/keys.h>
+#include <fipsrt/kdf.h>
+#include <fipsrt/passwd.h>
 
 #endif /* FIPSRT_FIPSRT_H */
