@@ -17,6 +17,7 @@ int cmd_selftest(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_hmac(int argc, char **argv);
 int cmd_random(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* Helpers (tools/cli_util.c). */
 void cli_error(const char *cmd, int code, const char *what);   /* "fipsrt CMD: what: text" */

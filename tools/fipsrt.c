@@ -16,6 +16,7 @@ static const struct {
     {"hash", cmd_hash, "hash [--insecure] ALG [FILE...]  digest files (sha256sum-style)"},
     {"hmac", cmd_hmac, "hmac ALG --key-hex HEX [FILE...]  HMAC of files"},
     {"random", cmd_random, "random N [--hex]           N random bytes from the FIPS DRBG"},
+    {"check", cmd_check, "check [--json] FILE...     audit binaries: crypto only through libfipsrt?"},
 };
 
 static void usage(FILE *f)
