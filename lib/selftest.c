@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include <fipsrt/aead.h>
 #include <fipsrt/hash.h>
 #include <fipsrt/hmac.h>
 #include <fipsrt/kdf.h>
@@ -61,6 +62,30 @@ static int kat_hkdf_sha256(void)
     return rv < 0 ? rv : memcmp(got, want, sizeof(want)) == 0 ? 0 : -1;
 }
 
+/* CAVP gcmDecrypt128.rsp [PTlen = 128, AADlen = 128, Taglen = 128] Count 0: AES-128-GCM open. */
+static int kat_aes128_gcm(void)
+{
+    static const uint8_t key[16] = {
+        0x81, 0x6e, 0x39, 0x07, 0x04, 0x10, 0xcf, 0x21, 0x84, 0x90, 0x4d, 0xa0, 0x3e, 0xa5, 0x07, 0x5a};
+    static const uint8_t iv[12] = {
+        0x32, 0xc3, 0x67, 0xa3, 0x36, 0x26, 0x13, 0xb2, 0x7f, 0xc3, 0xe6, 0x7e};
+    static const uint8_t aad[16] = {
+        0xf2, 0xa3, 0x07, 0x28, 0xed, 0x87, 0x4e, 0xe0, 0x29, 0x83, 0xc2, 0x94, 0x43, 0x5d, 0x3c, 0x16};
+    static const uint8_t in[32] = {  /* ciphertext || tag */
+        0x55, 0x2e, 0xbe, 0x01, 0x2e, 0x7b, 0xcf, 0x90, 0xfc, 0xef, 0x71, 0x2f, 0x83, 0x44, 0xe8, 0xf1,
+        0xec, 0xaa, 0xe9, 0xfc, 0x68, 0x27, 0x6a, 0x45, 0xab, 0x0c, 0xa3, 0xcb, 0x9d, 0xd9, 0x53, 0x9f};
+    static const uint8_t want[16] = {
+        0xec, 0xaf, 0xe9, 0x6c, 0x67, 0xa1, 0x64, 0x67, 0x44, 0xf1, 0xc8, 0x91, 0xf5, 0xe6, 0x94, 0x27};
+    uint8_t got[16];
+    fipsrt_aead_key *k;
+    int rv = fipsrt_aead_key_new(&k, FIPSRT_AEAD_AES_128_GCM, key, sizeof(key));
+    if (rv < 0)
+        return rv;
+    rv = fipsrt_aead_open(k, iv, aad, sizeof(aad), in, sizeof(in), got, sizeof(got), NULL);
+    fipsrt_aead_key_free(k);
+    return rv < 0 ? rv : memcmp(got, want, sizeof(want)) == 0 ? 0 : -1;
+}
+
 static const struct {
     const char *name;
     int (*run)(void);
@@ -69,6 +94,7 @@ static const struct {
     {"SHA3-256", kat_sha3_256},
     {"HMAC-SHA2-256", kat_hmac_sha256},
     {"HKDF-SHA2-256", kat_hkdf_sha256},
+    {"AES-128-GCM", kat_aes128_gcm},
 };
 
 int frt_run_kats(void)

@@ -18,5 +18,6 @@
 #include <fipsrt/keys.h>
 #include <fipsrt/kdf.h>
 #include <fipsrt/passwd.h>
+#include <fipsrt/aead.h>
 
 #endif /* FIPSRT_FIPSRT_H */

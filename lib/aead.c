@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * AES-GCM (SP 800-38D): random nonces generated inside the FIPS module, counter nonces for
+ * protocols, one-shot and streaming. A key object holds one keyed template context that is
+ * only ever copied from, so any number of threads can seal and open with it at once.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <fipsrt/aead.h>
+
+#include "aead_test.h"
+#include "internal.h"
+
+static const struct aead_desc {
+    fipsrt_aead_alg alg;
+    enum frt_alg id;   /* index in the algorithm table */
+    const char *name;
+    size_t key_len;
+} descs[] = {
+    {FIPSRT_AEAD_AES_128_GCM, FRT_CIPHER_AES_128_GCM, "AES-128-GCM", 16},
+    {FIPSRT_AEAD_AES_192_GCM, FRT_CIPHER_AES_192_GCM, "AES-192-GCM", 24},
+    {FIPSRT_AEAD_AES_256_GCM, FRT_CIPHER_AES_256_GCM, "AES-256-GCM", 32},
+};
+
+/* EVP takes int lengths: longer inputs go through in pieces of this size. */
+#define FEED_MAX (1 << 30)
+
+struct fipsrt_aead_key {
+    const struct aead_desc *desc;
+    EVP_CIPHER_CTX *tmpl;              /* keyed for encryption, no IV; never used directly */
+    _Atomic uint64_t invocations;      /* encryptions started (SP 800-38D §8.3 limit) */
+};
+
+struct fipsrt_aead_counter {
+    EVP_CIPHER_CTX *c;                 /* keyed once; a new IV per message */
+    fipsrt_aead_nonce_mode mode;
+    uint8_t fixed[FIPSRT_AEAD_NONCE_SIZE];
+    size_t fixed_len;
+    uint64_t last;                     /* last counter sealed, valid if `used` */
+    bool used;
+};
+
+struct fipsrt_aead_stream {
+    EVP_CIPHER_CTX *c;                 /* this stream's own copy of the key's template */
+    bool seal;
+    bool done;                         /* finished or failed: no further updates */
+    uint64_t total;                    /* message bytes so far */
+};
+
+static const struct aead_desc *find(fipsrt_aead_alg alg)
+{
+    if ((int)alg >= 1 && (size_t)alg <= sizeof(descs) / sizeof(descs[0]))
+        return &descs[alg - 1];
+    return NULL;
+}
+
+FIPSRT_API size_t fipsrt_aead_key_size(fipsrt_aead_alg alg)
+{
+    const struct aead_desc *d = find(alg);
+    return d ? d->key_len : 0;
+}
+
+FIPSRT_API const char *fipsrt_aead_name(fipsrt_aead_alg alg)
+{
+    const struct aead_desc *d = find(alg);
+    return d ? d->name : NULL;
+}
+
+FIPSRT_API size_t fipsrt_aead_nonce_fixed_size(fipsrt_aead_nonce_mode mode)
+{
+    return mode == FIPSRT_AEAD_NONCE_PREFIX ? 4 : mode == FIPSRT_AEAD_NONCE_XOR ? 12 : 0;
+}
+
+/* ---- shared steps ------------------------------------------------------------------------ */
+
+static int check_key(const char *func, fipsrt_aead_alg alg, const uint8_t *key, size_t key_len,
+                     const struct aead_desc **d)
+{
+    *d = find(alg);
+    if (*d == NULL)
+        return frt_error(func, FIPSRT_E_INVALID_ARG, "unknown AEAD algorithm %d", (int)alg);
+    if (key == NULL)
+        return frt_error(func, FIPSRT_E_INVALID_ARG, "invalid argument: key != NULL");
+    if (key_len != (*d)->key_len)
+        return frt_error(func, FIPSRT_E_INVALID_ARG, "%s needs a %zu-byte key, got %zu bytes",
+                         (*d)->name, (*d)->key_len, key_len);
+    return FIPSRT_OK;
+}
+
+/* SP 800-38D §5.2.1.1: a message holds at most 2^39-256 bits. */
+static int check_length(const char *func, size_t len)
+{
+    if ((uint64_t)len > FIPSRT_AEAD_MAX_MESSAGE_SIZE)
+        return frt_error(func, FIPSRT_E_LIMIT, "message of %zu bytes exceeds the GCM maximum "
+                         "of 2^36-32 bytes", len);
+    return FIPSRT_OK;
+}
+
+/* An output of `need` bytes: capacity first (reporting the size), then the pointer. */
+static int check_out(const char *func, size_t need, const uint8_t *out, size_t out_cap,
+                     size_t *out_len)
+{
+    if (out_cap < need) {
+        if (out_len)
+            *out_len = need;
+        return frt_error(func, FIPSRT_E_BUFFER_TOO_SMALL, "output needs %zu bytes, got %zu",
+                         need, out_cap);
+    }
+    if (out == NULL && need > 0)
+        return frt_error(func, FIPSRT_E_INVALID_ARG, "invalid argument: out != NULL");
+    return FIPSRT_OK;
+}
+
+/* SP 800-38D §5.2.1.2: tags of 96..128 bits; 32/64-bit tags need Appendix C's limits. */
+static int check_open_tag(const char *func, const uint8_t *tag, size_t tag_len)
+{
+    if (tag == NULL)
+        return frt_error(func, FIPSRT_E_INVALID_ARG, "invalid argument: tag != NULL");
+    if (tag_len == 4 || tag_len == 8)
+        return frt_error(func, FIPSRT_E_NOT_APPROVED, "%zu-bit GCM tags are not offered "
+                         "(SP 800-38D Appendix C); use 96..128 bits", tag_len * 8);
+    if (tag_len < FIPSRT_AEAD_MIN_TAG_SIZE || tag_len > FIPSRT_AEAD_TAG_SIZE)
+        return frt_error(func, FIPSRT_E_INVALID_ARG, "tag length %zu is outside %d..%d bytes",
+                         tag_len, FIPSRT_AEAD_MIN_TAG_SIZE, FIPSRT_AEAD_TAG_SIZE);
+    return FIPSRT_OK;
+}
+
+/* SP 800-38D §8.3: at most 2^32 encryptions with random IVs under one key. */
+static int count_invocation(const char *func, fipsrt_aead_key *key)
+{
+    uint64_t n = atomic_fetch_add_explicit(&key->invocations, 1, memory_order_relaxed);
+    if (n >= FIPSRT_AEAD_INVOCATION_LIMIT)
+        return frt_error(func, FIPSRT_E_LIMIT, "this key has sealed 2^32 messages with random "
+                         "nonces (SP 800-38D 8.3): replace the key");
+    return FIPSRT_OK;
+}
+
+/* An encryption context keyed with `key` and no IV yet. */
+static int new_keyed(EVP_CIPHER_CTX **out, const struct aead_desc *d, const uint8_t *key)
+{
+    int rv = FIPSRT_OK;
+    EVP_CIPHER_CTX *c = NULL;
+    FRT_OSSL_PTR(c, EVP_CIPHER_CTX_new(), FIPSRT_E_NOMEM);
+    FRT_OSSL(EVP_EncryptInit_ex2(c, frt_cipher(d->id), key, NULL, NULL), FIPSRT_E_PROVIDER);
+    *out = c;
+    c = NULL;
+out:
+    EVP_CIPHER_CTX_free(c);
+    return rv;
+}
+
+/*
+ * The calling thread's cipher context, loaded with a fresh copy of the key's template.
+ * A fresh copy has no IV, so an encryption makes the module generate one (the provider
+ * never regenerates on a context that already used its IV). unload() empties it again.
+ */
+static int load(const fipsrt_aead_key *key, EVP_CIPHER_CTX **out)
+{
+    int rv = FIPSRT_OK;
+    struct frt_thread *t = frt_thread();
+    FRT_CHECK(t != NULL, FIPSRT_E_NOMEM, "out of memory");
+    if (t->aead == NULL)
+        FRT_OSSL_PTR(t->aead, EVP_CIPHER_CTX_new(), FIPSRT_E_NOMEM);
+    FRT_OSSL(EVP_CIPHER_CTX_copy(t->aead, key->tmpl), FIPSRT_E_NOMEM);
+    *out = t->aead;
+out:
+    return rv;
+}
+
+/* Free the copied key schedule (cleansed by the provider): nothing stays in the thread. */
+static void unload(EVP_CIPHER_CTX *c)
+{
+    if (c != NULL)
+        EVP_CIPHER_CTX_reset(c);
+}
+
+/* Run `len` bytes through `c` (as AAD when out is NULL), in pieces EVP's ints can hold. */
+static int feed(EVP_CIPHER_CTX *c, uint8_t *out, const uint8_t *in, size_t len)
+{
+    int rv = FIPSRT_OK;
+    while (len > 0) {
+        int n = len > FEED_MAX ? FEED_MAX : (int)len, got;
+        FRT_OSSL(EVP_CipherUpdate(c, out, &got, in, n), FIPSRT_E_PROVIDER);
+        in += n;
+        len -= (size_t)n;
+        if (out != NULL)
+            out += n;
+    }
+out:
+    return rv;
+}
+
+/* Finish an encryption: write the tag and, if `nonce` is not NULL, the IV used. */
+static int seal_finish(EVP_CIPHER_CTX *c, uint8_t *nonce, uint8_t *tag, size_t tag_len)
+{
+    int rv = FIPSRT_OK, got;
+    uint8_t none[1];
+    OSSL_PARAM params[3] = {
+        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, tag_len),
+        OSSL_PARAM_construct_end(),
+        OSSL_PARAM_construct_end(),
+    };
+    if (nonce != NULL)
+        params[1] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_IV, nonce,
+                                                      FIPSRT_AEAD_NONCE_SIZE);
+    FRT_OSSL(EVP_EncryptFinal_ex(c, none, &got), FIPSRT_E_PROVIDER);
+    FRT_OSSL(EVP_CIPHER_CTX_get_params(c, params), FIPSRT_E_PROVIDER);
+    FRT_CHECK(nonce == NULL || params[1].return_size == FIPSRT_AEAD_NONCE_SIZE,
+              FIPSRT_E_INTERNAL, "the module returned a %zu-byte IV", params[1].return_size);
+out:
+    return rv;
+}
+
+/* Decrypt and verify in a keyed context; on any failure `out` is wiped, never partial. */
+static int open_in(EVP_CIPHER_CTX *c, const uint8_t *nonce, const uint8_t *aad, size_t aad_len,
+                   const uint8_t *ct, size_t ct_len, const uint8_t *tag, size_t tag_len,
+                   uint8_t *out)
+{
+    int rv = FIPSRT_OK, got;
+    uint8_t none[1];
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, (void *)tag, tag_len),
+        OSSL_PARAM_construct_end(),
+    };
+    FRT_OSSL(EVP_DecryptInit_ex2(c, NULL, NULL, nonce, params), FIPSRT_E_PROVIDER);
+    FRT_TRY(feed(c, NULL, aad, aad_len));
+    FRT_TRY(feed(c, out, ct, ct_len));
+    FRT_CHECK(EVP_DecryptFinal_ex(c, none, &got) > 0, FIPSRT_E_VERIFY_FAILED,
+              "AES-GCM tag mismatch: wrong key, nonce, AAD, ciphertext or tag");
+out:
+    if (rv < 0 && ct_len > 0)
+        OPENSSL_cleanse(out, ct_len);
+    return rv;
+}
+
+/* ---- keys and random-nonce seal ---------------------------------------------------------- */
+
+FIPSRT_API int fipsrt_aead_key_new(fipsrt_aead_key **out, fipsrt_aead_alg alg,
+                                   const uint8_t *key, size_t key_len)
+{
+    int rv = FIPSRT_OK;
+    const struct aead_desc *d;
+    fipsrt_aead_key *k = NULL;
+    frt_init();
+    FRT_ARG(out != NULL);
+    *out = NULL;
+    FRT_TRY(check_key(__func__, alg, key, key_len, &d));
+    FRT_CHECK((k = calloc(1, sizeof(*k))) != NULL, FIPSRT_E_NOMEM, "out of memory");
+    k->desc = d;
+    atomic_init(&k->invocations, 0);
+    FRT_TRY(new_keyed(&k->tmpl, d, key));
+    *out = k;
+    k = NULL;
+out:
+    fipsrt_aead_key_free(k);
+    return rv;
+}
+
+FIPSRT_API void fipsrt_aead_key_free(fipsrt_aead_key *key)
+{
+    if (key == NULL)
+        return;
+    EVP_CIPHER_CTX_free(key->tmpl);   /* the provider cleanses the key schedule */
+    OPENSSL_cleanse(key, sizeof(*key));
+    free(key);
+}
+
+FIPSRT_API fipsrt_aead_alg fipsrt_aead_key_alg(const fipsrt_aead_key *key)
+{
+    return key ? key->desc->alg : (fipsrt_aead_alg)0;
+}
+
+FIPSRT_API uint64_t fipsrt_aead_key_invocations(const fipsrt_aead_key *key)
+{
+    if (key == NULL)
+        return 0;
+    /* Refused calls also increment the count: report it clamped at the limit. */
+    uint64_t n = atomic_load_explicit(&key->invocations, memory_order_relaxed);
+    return n < FIPSRT_AEAD_INVOCATION_LIMIT ? n : FIPSRT_AEAD_INVOCATION_LIMIT;
+}
+
+/* The module generates the IV on the first cipher step of a fresh copy; read it back. */
+static int seal_random(const char *func, fipsrt_aead_key *key, const uint8_t *aad,
+                       size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *nonce,
+                       uint8_t *ct, uint8_t *tag)
+{
+    int rv = FIPSRT_OK;
+    EVP_CIPHER_CTX *c = NULL;
+    FRT_TRY(count_invocation(func, key));
+    FRT_TRY(load(key, &c));
+    FRT_TRY(feed(c, NULL, aad, aad_len));
+    FRT_TRY(feed(c, ct, pt, pt_len));
+    FRT_TRY(seal_finish(c, nonce, tag, FIPSRT_AEAD_TAG_SIZE));
+out:
+    unload(c);
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_seal(fipsrt_aead_key *key, const void *aad, size_t aad_len,
+                                const void *pt, size_t pt_len,
+                                uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE],
+                                uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    int rv = FIPSRT_OK;
+    FRT_ARG(key != NULL);
+    FRT_ARG(nonce != NULL);
+    FRT_ARG(aad != NULL || aad_len == 0);
+    FRT_ARG(pt != NULL || pt_len == 0);
+    FRT_TRY(check_length(__func__, pt_len));
+    FRT_TRY(check_out(__func__, pt_len + FIPSRT_AEAD_TAG_SIZE, out, out_cap, out_len));
+    FRT_TRY(seal_random(__func__, key, aad, aad_len, pt, pt_len, nonce, out, out + pt_len));
+    if (out_len)
+        *out_len = pt_len + FIPSRT_AEAD_TAG_SIZE;
+out:
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_seal_detached(fipsrt_aead_key *key, const void *aad, size_t aad_len,
+                                         const void *pt, size_t pt_len,
+                                         uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE],
+                                         uint8_t *ct, size_t ct_cap,
+                                         uint8_t tag[FIPSRT_AEAD_TAG_SIZE])
+{
+    int rv = FIPSRT_OK;
+    FRT_ARG(key != NULL);
+    FRT_ARG(nonce != NULL);
+    FRT_ARG(tag != NULL);
+    FRT_ARG(aad != NULL || aad_len == 0);
+    FRT_ARG(pt != NULL || pt_len == 0);
+    FRT_TRY(check_length(__func__, pt_len));
+    FRT_TRY(check_out(__func__, pt_len, ct, ct_cap, NULL));
+    FRT_TRY(seal_random(__func__, key, aad, aad_len, pt, pt_len, nonce, ct, tag));
+out:
+    return rv;
+}
+
+static int open_with_key(const fipsrt_aead_key *key, const uint8_t *nonce, const uint8_t *aad,
+                         size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag,
+                         size_t tag_len, uint8_t *out)
+{
+    int rv = FIPSRT_OK;
+    EVP_CIPHER_CTX *c = NULL;
+    FRT_TRY(load(key, &c));
+    FRT_TRY(open_in(c, nonce, aad, aad_len, ct, ct_len, tag, tag_len, out));
+out:
+    unload(c);
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_open(const fipsrt_aead_key *key,
+                                const uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE],
+                                const void *aad, size_t aad_len,
+                                const uint8_t *in, size_t in_len,
+                                uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    int rv = FIPSRT_OK;
+    FRT_ARG(key != NULL);
+    FRT_ARG(nonce != NULL);
+    FRT_ARG(aad != NULL || aad_len == 0);
+    FRT_ARG(in != NULL);
+    FRT_CHECK(in_len >= FIPSRT_AEAD_TAG_SIZE, FIPSRT_E_INVALID_ARG,
+              "input of %zu bytes is shorter than the 16-byte tag", in_len);
+    size_t ct_len = in_len - FIPSRT_AEAD_TAG_SIZE;
+    FRT_TRY(check_length(__func__, ct_len));
+    FRT_TRY(check_out(__func__, ct_len, out, out_cap, out_len));
+    FRT_TRY(open_with_key(key, nonce, aad, aad_len, in, ct_len, in + ct_len,
+                          FIPSRT_AEAD_TAG_SIZE, out));
+    if (out_len)
+        *out_len = ct_len;
+out:
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_open_detached(const fipsrt_aead_key *key,
+                                         const uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE],
+                                         const void *aad, size_t aad_len,
+                                         const uint8_t *ct, size_t ct_len,
+                                         const uint8_t *tag, size_t tag_len,
+                                         uint8_t *out, size_t out_cap)
+{
+    int rv = FIPSRT_OK;
+    FRT_ARG(key != NULL);
+    FRT_ARG(nonce != NULL);
+    FRT_ARG(aad != NULL || aad_len == 0);
+    FRT_ARG(ct != NULL || ct_len == 0);
+    FRT_TRY(check_open_tag(__func__, tag, tag_len));
+    FRT_TRY(check_length(__func__, ct_len));
+    FRT_TRY(check_out(__func__, ct_len, out, out_cap, NULL));
+    FRT_TRY(open_with_key(key, nonce, aad, aad_len, ct, ct_len, tag, tag_len, out));
+out:
+    return rv;
+}
+
+/* ---- counter nonces --------------------------------------------------------------------- */
+
+static void counter_nonce(const fipsrt_aead_counter *ctx, uint64_t counter, uint8_t *nonce)
+{
+    uint8_t be[8];
+    for (int i = 0; i < 8; i++)
+        be[i] = (uint8_t)(counter >> (56 - 8 * i));
+    if (ctx->mode == FIPSRT_AEAD_NONCE_PREFIX) {
+        memcpy(nonce, ctx->fixed, 4);
+        memcpy(nonce + 4, be, 8);
+    } else {
+        memcpy(nonce, ctx->fixed, FIPSRT_AEAD_NONCE_SIZE);
+        for (int i = 0; i < 8; i++)
+            nonce[4 + i] ^= be[i];
+    }
+}
+
+FIPSRT_API int fipsrt_aead_counter_new(fipsrt_aead_counter **out, fipsrt_aead_alg alg,
+                                       const uint8_t *key, size_t key_len,
+                                       fipsrt_aead_nonce_mode mode,
+                                       const uint8_t *fixed, size_t fixed_len)
+{
+    int rv = FIPSRT_OK;
+    const struct aead_desc *d;
+    fipsrt_aead_counter *ctx = NULL;
+    frt_init();
+    FRT_ARG(out != NULL);
+    *out = NULL;
+    FRT_TRY(check_key(__func__, alg, key, key_len, &d));
+    size_t want = fipsrt_aead_nonce_fixed_size(mode);
+    FRT_CHECK(want != 0, FIPSRT_E_INVALID_ARG, "unknown nonce mode %d", (int)mode);
+    FRT_CHECK(fixed == NULL ? fixed_len == 0 : fixed_len == want, FIPSRT_E_INVALID_ARG,
+              "the fixed nonce field must be %zu bytes (or NULL to draw it), got %zu",
+              want, fixed_len);
+    FRT_CHECK((ctx = calloc(1, sizeof(*ctx))) != NULL, FIPSRT_E_NOMEM, "out of memory");
+    ctx->mode = mode;
+    ctx->fixed_len = want;
+    if (fixed != NULL)
+        memcpy(ctx->fixed, fixed, want);
+    else
+        FRT_OSSL(RAND_bytes_ex(NULL, ctx->fixed, want, 0), FIPSRT_E_PROVIDER);
+    FRT_TRY(new_keyed(&ctx->c, d, key));
+    *out = ctx;
+    ctx = NULL;
+out:
+    fipsrt_aead_counter_free(ctx);
+    return rv;
+}
+
+FIPSRT_API void fipsrt_aead_counter_free(fipsrt_aead_counter *ctx)
+{
+    if (ctx == NULL)
+        return;
+    EVP_CIPHER_CTX_free(ctx->c);
+    OPENSSL_cleanse(ctx, sizeof(*ctx));
+    free(ctx);
+}
+
+FIPSRT_API int fipsrt_aead_counter_fixed(const fipsrt_aead_counter *ctx, uint8_t *out,
+                                         size_t out_cap, size_t *out_len)
+{
+    int rv = FIPSRT_OK;
+    FRT_ARG(ctx != NULL);
+    FRT_TRY(check_out(__func__, ctx->fixed_len, out, out_cap, out_len));
+    memcpy(out, ctx->fixed, ctx->fixed_len);
+    if (out_len)
+        *out_len = ctx->fixed_len;
+out:
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_counter_nonce(const fipsrt_aead_counter *ctx, uint64_t counter,
+                                         uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE])
+{
+    int rv = FIPSRT_OK;
+    FRT_ARG(ctx != NULL);
+    FRT_ARG(nonce != NULL);
+    counter_nonce(ctx, counter, nonce);
+out:
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_counter_last(const fipsrt_aead_counter *ctx, uint64_t *last)
+{
+    int rv = FIPSRT_OK;
+    FRT_ARG(ctx != NULL);
+    FRT_ARG(last != NULL);
+    FRT_CHECK(ctx->used, FIPSRT_E_STATE, "no message has been sealed with this context yet");
+    *last = ctx->last;
+out:
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_counter_seal(fipsrt_aead_counter *ctx, uint64_t counter,
+                                        const void *aad, size_t aad_len,
+                                        const void *pt, size_t pt_len,
+                                        uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    int rv = FIPSRT_OK;
+    uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE];
+    FRT_ARG(ctx != NULL);
+    FRT_ARG(aad != NULL || aad_len == 0);
+    FRT_ARG(pt != NULL || pt_len == 0);
+    FRT_TRY(check_length(__func__, pt_len));
+    FRT_TRY(check_out(__func__, pt_len + FIPSRT_AEAD_TAG_SIZE, out, out_cap, out_len));
+    /* SP 800-38D §8.2.1: a deterministic IV must never repeat under one key. */
+    FRT_CHECK(!ctx->used || ctx->last != UINT64_MAX, FIPSRT_E_LIMIT,
+              "every 64-bit counter value has been used: replace the key");
+    FRT_CHECK(!ctx->used || counter > ctx->last, FIPSRT_E_NONCE_REUSE,
+              "counter %llu is not above the last one sealed (%llu)",
+              (unsigned long long)counter, (unsigned long long)ctx->last);
+    ctx->used = true;   /* consumed before the cipher runs: a failure cannot free it */
+    ctx->last = counter;
+    counter_nonce(ctx, counter, nonce);
+    FRT_OSSL(EVP_EncryptInit_ex2(ctx->c, NULL, NULL, nonce, NULL), FIPSRT_E_PROVIDER);
+    FRT_TRY(feed(ctx->c, NULL, aad, aad_len));
+    FRT_TRY(feed(ctx->c, out, pt, pt_len));
+    FRT_TRY(seal_finish(ctx->c, NULL, out + pt_len, FIPSRT_AEAD_TAG_SIZE));
+    if (out_len)
+        *out_len = pt_len + FIPSRT_AEAD_TAG_SIZE;
+out:
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_counter_open(fipsrt_aead_counter *ctx, uint64_t counter,
+                                        const void *aad, size_t aad_len,
+                                        const uint8_t *in, size_t in_len,
+                                        uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    int rv = FIPSRT_OK;
+    uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE];
+    FRT_ARG(ctx != NULL);
+    FRT_ARG(aad != NULL || aad_len == 0);
+    FRT_ARG(in != NULL);
+    FRT_CHECK(in_len >= FIPSRT_AEAD_TAG_SIZE, FIPSRT_E_INVALID_ARG,
+              "input of %zu bytes is shorter than the 16-byte tag", in_len);
+    size_t ct_len = in_len - FIPSRT_AEAD_TAG_SIZE;
+    FRT_TRY(check_length(__func__, ct_len));
+    FRT_TRY(check_out(__func__, ct_len, out, out_cap, out_len));
+    counter_nonce(ctx, counter, nonce);
+    FRT_TRY(open_in(ctx->c, nonce, aad, aad_len, in, ct_len, in + ct_len,
+                    FIPSRT_AEAD_TAG_SIZE, out));
+    if (out_len)
+        *out_len = ct_len;
+out:
+    return rv;
+}
+
+/* ---- streaming ---------------------------------------------------------------------------- */
+
+static int stream_new(fipsrt_aead_stream **out, const fipsrt_aead_key *key, bool seal,
+                      const uint8_t *nonce, const uint8_t *aad, size_t aad_len)
+{
+    int rv = FIPSRT_OK;
+    fipsrt_aead_stream *s = NULL;
+    FRT_CHECK((s = calloc(1, sizeof(*s))) != NULL, FIPSRT_E_NOMEM, "out of memory");
+    s->seal = seal;
+    FRT_OSSL_PTR(s->c, EVP_CIPHER_CTX_new(), FIPSRT_E_NOMEM);
+    FRT_OSSL(EVP_CIPHER_CTX_copy(s->c, key->tmpl), FIPSRT_E_NOMEM);
+    if (!seal)
+        FRT_OSSL(EVP_DecryptInit_ex2(s->c, NULL, NULL, nonce, NULL), FIPSRT_E_PROVIDER);
+    FRT_TRY(feed(s->c, NULL, aad, aad_len));
+    *out = s;
+    s = NULL;
+out:
+    fipsrt_aead_stream_free(s);
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_seal_stream_new(fipsrt_aead_stream **out, fipsrt_aead_key *key,
+                                           const void *aad, size_t aad_len)
+{
+    int rv = FIPSRT_OK;
+    FRT_ARG(out != NULL);
+    *out = NULL;
+    FRT_ARG(key != NULL);
+    FRT_ARG(aad != NULL || aad_len == 0);
+    FRT_TRY(count_invocation(__func__, key));
+    FRT_TRY(stream_new(out, key, true, NULL, aad, aad_len));
+out:
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_open_stream_new(fipsrt_aead_stream **out,
+                                           const fipsrt_aead_key *key,
+                                           const uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE],
+                                           const void *aad, size_t aad_len)
+{
+    int rv = FIPSRT_OK;
+    FRT_ARG(out != NULL);
+    *out = NULL;
+    FRT_ARG(key != NULL);
+    FRT_ARG(nonce != NULL);
+    FRT_ARG(aad != NULL || aad_len == 0);
+    FRT_TRY(stream_new(out, key, false, nonce, aad, aad_len));
+out:
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_stream_update(fipsrt_aead_stream *s, const void *in, size_t in_len,
+                                         uint8_t *out, size_t out_cap, size_t *out_len)
+{
+    int rv = FIPSRT_OK;
+    FRT_ARG(s != NULL);
+    FRT_ARG(in != NULL || in_len == 0);
+    FRT_CHECK(!s->done, FIPSRT_E_STATE, "stream already finished or failed");
+    FRT_CHECK((uint64_t)in_len <= FIPSRT_AEAD_MAX_MESSAGE_SIZE - s->total, FIPSRT_E_LIMIT,
+              "message would exceed the GCM maximum of 2^36-32 bytes");
+    FRT_TRY(check_out(__func__, in_len, out, out_cap, out_len));
+    rv = feed(s->c, out, in, in_len);
+    if (rv < 0) {
+        s->done = true;
+        goto out;
+    }
+    s->total += in_len;
+    if (out_len)
+        *out_len = in_len;
+out:
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_seal_stream_final(fipsrt_aead_stream *s,
+                                             uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE],
+                                             uint8_t tag[FIPSRT_AEAD_TAG_SIZE])
+{
+    int rv = FIPSRT_OK;
+    FRT_ARG(s != NULL);
+    FRT_ARG(nonce != NULL);
+    FRT_ARG(tag != NULL);
+    FRT_CHECK(s->seal, FIPSRT_E_STATE, "not a seal stream");
+    FRT_CHECK(!s->done, FIPSRT_E_STATE, "stream already finished or failed");
+    s->done = true;
+    FRT_TRY(seal_finish(s->c, nonce, tag, FIPSRT_AEAD_TAG_SIZE));
+out:
+    return rv;
+}
+
+FIPSRT_API int fipsrt_aead_open_stream_final(fipsrt_aead_stream *s, const uint8_t *tag,
+                                             size_t tag_len)
+{
+    int rv = FIPSRT_OK, got;
+    uint8_t none[1];
+    FRT_ARG(s != NULL);
+    FRT_TRY(check_open_tag(__func__, tag, tag_len));
+    FRT_CHECK(!s->seal, FIPSRT_E_STATE, "not an open stream");
+    FRT_CHECK(!s->done, FIPSRT_E_STATE, "stream already finished or failed");
+    s->done = true;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, (void *)tag, tag_len),
+        OSSL_PARAM_construct_end(),
+    };
+    FRT_OSSL(EVP_CIPHER_CTX_set_params(s->c, params), FIPSRT_E_PROVIDER);
+    FRT_CHECK(EVP_DecryptFinal_ex(s->c, none, &got) > 0, FIPSRT_E_VERIFY_FAILED,
+              "AES-GCM tag mismatch: discard all plaintext of this stream");
+out:
+    return rv;
+}
+
+FIPSRT_API void fipsrt_aead_stream_free(fipsrt_aead_stream *s)
+{
+    if (s == NULL)
+        return;
+    EVP_CIPHER_CTX_free(s->c);
+    OPENSSL_cleanse(s, sizeof(*s));
+    free(s);
+}
+
+/* ---- test-only hooks (lib/aead_test.h) ---------------------------------------------------- */
+
+int frt_aead_seal_external_iv(fipsrt_aead_key *key, const uint8_t *iv, size_t iv_len,
+                              const void *aad, size_t aad_len, const void *pt, size_t pt_len,
+                              uint8_t *ct, uint8_t *tag, size_t tag_len)
+{
+    int rv = FIPSRT_OK;
+    EVP_CIPHER_CTX *c = NULL;
+    size_t ivl = iv_len;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivl),
+        OSSL_PARAM_construct_end(),
+    };
+    FRT_ARG(key != NULL);
+    FRT_ARG(iv != NULL && iv_len >= 1 && iv_len <= 128);
+    FRT_ARG(tag != NULL && tag_len >= 4 && tag_len <= FIPSRT_AEAD_TAG_SIZE);
+    FRT_ARG(aad != NULL || aad_len == 0);
+    FRT_ARG((pt != NULL && ct != NULL) || pt_len == 0);
+    FRT_TRY(count_invocation(__func__, key));
+    FRT_TRY(load(key, &c));
+    FRT_OSSL(EVP_EncryptInit_ex2(c, NULL, NULL, iv, params), FIPSRT_E_PROVIDER);
+    FRT_TRY(feed(c, NULL, aad, aad_len));
+    FRT_TRY(feed(c, ct, pt, pt_len));
+    FRT_TRY(seal_finish(c, NULL, tag, tag_len));
+out:
+    unload(c);
+    return rv;
+}
+
+void frt_aead_key_set_invocations(fipsrt_aead_key *key, uint64_t count)
+{
+    atomic_store_explicit(&key->invocations, count, memory_order_relaxed);
+}
