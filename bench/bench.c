@@ -112,7 +112,7 @@ void bench_run(struct bench_case *cases, size_t n)
 double bench_ratio(const struct bench_case *a, const struct bench_case *b, double *lo,
                    double *hi)
 {
-    double r[BENCH_MAX_REPS];
+    double r[BENCH_MAX_REPS] = {0};
     int n = a->nrounds < b->nrounds ? a->nrounds : b->nrounds;
     if (n == 0)
         return 0;
