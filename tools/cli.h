@@ -17,6 +17,8 @@ int cmd_selftest(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_hmac(int argc, char **argv);
 int cmd_random(int argc, char **argv);
+int cmd_passwd(int argc, char **argv);
+int cmd_kdf(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
 /* Helpers (tools/cli_util.c). */

@@ -16,6 +16,8 @@ static const struct {
     {"hash", cmd_hash, "hash [--insecure] ALG [FILE...]  digest files (sha256sum-style)"},
     {"hmac", cmd_hmac, "hmac ALG --key-hex HEX [FILE...]  HMAC of files"},
     {"random", cmd_random, "random N [--hex]           N random bytes from the FIPS DRBG"},
+    {"passwd", cmd_passwd, "passwd [--rounds N | --verify HASH]  hash or check a password (pbkdf2-sha512)"},
+    {"kdf", cmd_kdf, "kdf hkdf|pbkdf2 --hash H ...  derive a key (HKDF, PBKDF2)"},
     {"check", cmd_check, "check [--json] FILE...     audit binaries: crypto only through libfipsrt?"},
 };
 
