@@ -4,6 +4,8 @@
  * protocols, one-shot and streaming. A key object holds one keyed template context that is
  * only ever copied from, so any number of threads can seal and open with it at once.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,8 @@ static const struct aead_desc {
 
 struct fipsrt_aead_key {
     const struct aead_desc *desc;
-    EVP_CIPHER_CTX *tmpl;              /* keyed for encryption, no IV; never used directly */
+    uint64_t id;                       /* unique for the process's lifetime, never reused */
+    EVP_CIPHER_CTX *tmpl;              /* keyed for encryption, no IV; only copied from */
     _Atomic uint64_t invocations;      /* encryptions started (SP 800-38D §8.3 limit) */
 };
 
@@ -155,29 +158,146 @@ out:
     return rv;
 }
 
-/*
- * The calling thread's cipher context, loaded with a fresh copy of the key's template.
- * A fresh copy has no IV, so an encryption makes the module generate one (the provider
- * never regenerates on a context that already used its IV). unload() empties it again.
+/* ---- per-thread contexts ---------------------------------------------------------------
+ *
+ * Each thread owns one cipher context (a "slot") for one-shot calls. A seal always loads it
+ * with a fresh copy of the key's template: only a context that has no IV yet makes the
+ * module generate one. An open reuses the slot as is when it already holds the same key,
+ * exactly like a context reused by hand, and otherwise copies the template too.
+ *
+ * A slot is never shared: `holds` is SLOT_BUSY while its thread works in it. The one
+ * exception is fipsrt_aead_key_free(), which walks every thread's slot through the registry
+ * and wipes those still holding the dying key, so no key schedule outlives its key.
  */
-static int load(const fipsrt_aead_key *key, EVP_CIPHER_CTX **out)
+#define SLOT_EMPTY UINT64_C(0)
+#define SLOT_BUSY UINT64_MAX
+
+struct slot {
+    EVP_CIPHER_CTX *c;
+    _Atomic uint64_t holds;            /* id of the key in c, SLOT_EMPTY or SLOT_BUSY */
+    struct slot *next, **pprev;        /* registry links, under registry_lock */
+};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct slot *registry;
+static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
+static pthread_key_t slot_key;
+static bool slot_key_ok;
+static _Thread_local struct slot *my_slot;
+static _Atomic uint64_t next_key_id = 1;
+
+/* A key_free in another thread must not hold the registry lock across fork(). */
+static void registry_lock_fork(void) { pthread_mutex_lock(&registry_lock); }
+static void registry_unlock_fork(void) { pthread_mutex_unlock(&registry_lock); }
+
+/* Thread exit: unregister and free the slot (the provider cleanses its state). */
+static void slot_free(void *p)
+{
+    struct slot *sl = p;
+    pthread_mutex_lock(&registry_lock);
+    if (sl->next)
+        sl->next->pprev = sl->pprev;
+    *sl->pprev = sl->next;
+    pthread_mutex_unlock(&registry_lock);
+    EVP_CIPHER_CTX_free(sl->c);
+    free(sl);
+    my_slot = NULL;   /* a later destructor calling us would make a new one */
+}
+
+static void slot_init(void)
+{
+    slot_key_ok = pthread_key_create(&slot_key, slot_free) == 0 &&
+                  pthread_atfork(registry_lock_fork, registry_unlock_fork,
+                                 registry_unlock_fork) == 0;
+}
+
+/* The calling thread's slot, created and registered on first use. */
+static int my_slot_get(struct slot **out)
 {
     int rv = FIPSRT_OK;
-    struct frt_thread *t = frt_thread();
-    FRT_CHECK(t != NULL, FIPSRT_E_NOMEM, "out of memory");
-    if (t->aead == NULL)
-        FRT_OSSL_PTR(t->aead, EVP_CIPHER_CTX_new(), FIPSRT_E_NOMEM);
-    FRT_OSSL(EVP_CIPHER_CTX_copy(t->aead, key->tmpl), FIPSRT_E_NOMEM);
-    *out = t->aead;
+    struct slot *sl = NULL;
+    if (my_slot == NULL) {
+        pthread_once(&slot_once, slot_init);
+        FRT_CHECK(slot_key_ok, FIPSRT_E_INTERNAL, "pthread_key_create/pthread_atfork failed");
+        FRT_CHECK((sl = calloc(1, sizeof(*sl))) != NULL, FIPSRT_E_NOMEM, "out of memory");
+        FRT_OSSL_PTR(sl->c, EVP_CIPHER_CTX_new(), FIPSRT_E_NOMEM);
+        atomic_init(&sl->holds, SLOT_EMPTY);
+        pthread_mutex_lock(&registry_lock);
+        sl->next = registry;
+        sl->pprev = &registry;
+        if (registry)
+            registry->pprev = &sl->next;
+        registry = sl;
+        pthread_mutex_unlock(&registry_lock);
+        pthread_setspecific(slot_key, sl);
+        my_slot = sl;
+        sl = NULL;
+    }
+    *out = my_slot;
+out:
+    if (sl != NULL) {
+        EVP_CIPHER_CTX_free(sl->c);
+        free(sl);
+    }
+    return rv;
+}
+
+/*
+ * Take the thread's slot for one call with `key`. `fresh` asks for a new copy of the
+ * template (a seal); otherwise a slot already holding the key is used as it is. Every
+ * acquire() is paired with a release().
+ */
+static int acquire(const fipsrt_aead_key *key, bool fresh, struct slot **out)
+{
+    int rv = FIPSRT_OK;
+    struct slot *sl = NULL;
+    *out = NULL;
+    FRT_TRY(my_slot_get(&sl));
+    uint64_t held = atomic_load_explicit(&sl->holds, memory_order_relaxed);
+    for (;;) {
+        if (held == SLOT_BUSY) {   /* a key_free is wiping it: a matter of microseconds */
+            sched_yield();
+            held = atomic_load_explicit(&sl->holds, memory_order_relaxed);
+        } else if (atomic_compare_exchange_weak_explicit(&sl->holds, &held, SLOT_BUSY,
+                                                         memory_order_acquire,
+                                                         memory_order_relaxed)) {
+            break;
+        }
+    }
+    *out = sl;
+    if (fresh || held != key->id)
+        FRT_OSSL(EVP_CIPHER_CTX_copy(sl->c, key->tmpl), FIPSRT_E_NOMEM);
 out:
     return rv;
 }
 
-/* Free the copied key schedule (cleansed by the provider): nothing stays in the thread. */
-static void unload(EVP_CIPHER_CTX *c)
+/*
+ * Hand the slot back. After a success it keeps `key` for the next call; after a failure
+ * (or when the context was left in a non-standard shape) its key schedule is freed now.
+ */
+static void release(struct slot *sl, const fipsrt_aead_key *key, bool keep)
 {
-    if (c != NULL)
-        EVP_CIPHER_CTX_reset(c);
+    if (sl == NULL)
+        return;
+    if (!keep)
+        EVP_CIPHER_CTX_reset(sl->c);   /* the provider cleanses what it frees */
+    atomic_store_explicit(&sl->holds, keep ? key->id : SLOT_EMPTY, memory_order_release);
+}
+
+/* Wipe every thread's slot that still holds `key` (it is being freed: none is using it). */
+static void forget_key(const fipsrt_aead_key *key)
+{
+    pthread_mutex_lock(&registry_lock);
+    for (struct slot *sl = registry; sl != NULL; sl = sl->next) {
+        uint64_t want = key->id;
+        if (atomic_compare_exchange_strong_explicit(&sl->holds, &want, SLOT_BUSY,
+                                                    memory_order_acquire,
+                                                    memory_order_relaxed)) {
+            EVP_CIPHER_CTX_reset(sl->c);
+            atomic_store_explicit(&sl->holds, SLOT_EMPTY, memory_order_release);
+        }
+    }
+    pthread_mutex_unlock(&registry_lock);
 }
 
 /* Run `len` bytes through `c` (as AAD when out is NULL), in pieces EVP's ints can hold. */
@@ -253,6 +373,7 @@ FIPSRT_API int fipsrt_aead_key_new(fipsrt_aead_key **out, fipsrt_aead_alg alg,
     FRT_TRY(check_key(__func__, alg, key, key_len, &d));
     FRT_CHECK((k = calloc(1, sizeof(*k))) != NULL, FIPSRT_E_NOMEM, "out of memory");
     k->desc = d;
+    k->id = atomic_fetch_add_explicit(&next_key_id, 1, memory_order_relaxed);
     atomic_init(&k->invocations, 0);
     FRT_TRY(new_keyed(&k->tmpl, d, key));
     *out = k;
@@ -266,6 +387,7 @@ FIPSRT_API void fipsrt_aead_key_free(fipsrt_aead_key *key)
 {
     if (key == NULL)
         return;
+    forget_key(key);
     EVP_CIPHER_CTX_free(key->tmpl);   /* the provider cleanses the key schedule */
     OPENSSL_cleanse(key, sizeof(*key));
     free(key);
@@ -291,14 +413,14 @@ static int seal_random(const char *func, fipsrt_aead_key *key, const uint8_t *aa
                        uint8_t *ct, uint8_t *tag)
 {
     int rv = FIPSRT_OK;
-    EVP_CIPHER_CTX *c = NULL;
+    struct slot *sl = NULL;
     FRT_TRY(count_invocation(func, key));
-    FRT_TRY(load(key, &c));
-    FRT_TRY(feed(c, NULL, aad, aad_len));
-    FRT_TRY(feed(c, ct, pt, pt_len));
-    FRT_TRY(seal_finish(c, nonce, tag, FIPSRT_AEAD_TAG_SIZE));
+    FRT_TRY(acquire(key, true, &sl));
+    FRT_TRY(feed(sl->c, NULL, aad, aad_len));
+    FRT_TRY(feed(sl->c, ct, pt, pt_len));
+    FRT_TRY(seal_finish(sl->c, nonce, tag, FIPSRT_AEAD_TAG_SIZE));
 out:
-    unload(c);
+    release(sl, key, rv == FIPSRT_OK);
     return rv;
 }
 
@@ -345,11 +467,12 @@ static int open_with_key(const fipsrt_aead_key *key, const uint8_t *nonce, const
                          size_t tag_len, uint8_t *out)
 {
     int rv = FIPSRT_OK;
-    EVP_CIPHER_CTX *c = NULL;
-    FRT_TRY(load(key, &c));
-    FRT_TRY(open_in(c, nonce, aad, aad_len, ct, ct_len, tag, tag_len, out));
+    struct slot *sl = NULL;
+    FRT_TRY(acquire(key, false, &sl));
+    FRT_TRY(open_in(sl->c, nonce, aad, aad_len, ct, ct_len, tag, tag_len, out));
 out:
-    unload(c);
+    /* A wrong tag leaves the context sound; anything else drops it to be safe. */
+    release(sl, key, rv == FIPSRT_OK || rv == FIPSRT_E_VERIFY_FAILED);
     return rv;
 }
 
@@ -671,7 +794,7 @@ int frt_aead_seal_external_iv(fipsrt_aead_key *key, const uint8_t *iv, size_t iv
                               uint8_t *ct, uint8_t *tag, size_t tag_len)
 {
     int rv = FIPSRT_OK;
-    EVP_CIPHER_CTX *c = NULL;
+    struct slot *sl = NULL;
     size_t ivl = iv_len;
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &ivl),
@@ -683,13 +806,13 @@ int frt_aead_seal_external_iv(fipsrt_aead_key *key, const uint8_t *iv, size_t iv
     FRT_ARG(aad != NULL || aad_len == 0);
     FRT_ARG((pt != NULL && ct != NULL) || pt_len == 0);
     FRT_TRY(count_invocation(__func__, key));
-    FRT_TRY(load(key, &c));
-    FRT_OSSL(EVP_EncryptInit_ex2(c, NULL, NULL, iv, params), FIPSRT_E_PROVIDER);
-    FRT_TRY(feed(c, NULL, aad, aad_len));
-    FRT_TRY(feed(c, ct, pt, pt_len));
-    FRT_TRY(seal_finish(c, NULL, tag, tag_len));
+    FRT_TRY(acquire(key, true, &sl));
+    FRT_OSSL(EVP_EncryptInit_ex2(sl->c, NULL, NULL, iv, params), FIPSRT_E_PROVIDER);
+    FRT_TRY(feed(sl->c, NULL, aad, aad_len));
+    FRT_TRY(feed(sl->c, ct, pt, pt_len));
+    FRT_TRY(seal_finish(sl->c, NULL, tag, tag_len));
 out:
-    unload(c);
+    release(sl, key, false);   /* its IV length may not be 96 bits: never reuse it */
     return rv;
 }
 

@@ -142,7 +142,6 @@ FRT_HIDDEN void frt_hash_free_templates(void);
 struct frt_thread {
     EVP_MD_CTX *md;                          /* one-shot digests */
     EVP_MAC_CTX *hmac[FRT_MD_SHAKE256 + 1];  /* one-shot HMAC, per digest */
-    EVP_CIPHER_CTX *aead;                    /* one-shot AEAD (emptied after each call) */
 };
 /* The calling thread's scratch state, allocated on first use; NULL only if out of memory. */
 FRT_HIDDEN struct frt_thread *frt_thread(void);

@@ -166,7 +166,6 @@ static void free_thread(void *p)
     EVP_MD_CTX_free(t->md);
     for (size_t i = 0; i < sizeof(t->hmac) / sizeof(t->hmac[0]); i++)
         EVP_MAC_CTX_free(t->hmac[i]);
-    EVP_CIPHER_CTX_free(t->aead);
     free(t);
 }
 

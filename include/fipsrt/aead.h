@@ -30,10 +30,12 @@
  * (in-place); partially overlapping buffers are not supported.
  *
  * Thread safety: a fipsrt_aead_key is immutable after creation (its invocation count is an
- * atomic) and may be used by any number of threads at once: every seal/open works on its
- * own OpenSSL context copied from the key for that call, and no key-derived state stays
- * behind in the thread after the call returns. A fipsrt_aead_counter and a
- * fipsrt_aead_stream belong to one thread at a time.
+ * atomic) and may be used by any number of threads at once. No OpenSSL context is ever
+ * shared: each thread has its own, which every seal loads with a fresh copy of the key (so
+ * the module generates a new nonce) and which an open reuses while the thread keeps opening
+ * under the same key. That context holds the last key's schedule until the thread uses
+ * another key or exits, or the key is freed: fipsrt_aead_key_free() wipes it in every
+ * thread. A fipsrt_aead_counter and a fipsrt_aead_stream belong to one thread at a time.
  *
  * Every operation here is FIPS-approved.
  */
@@ -95,7 +97,8 @@ FIPSRT_API uint64_t fipsrt_aead_key_invocations(const fipsrt_aead_key *key);
 
 /**
  * Encrypt with a nonce generated inside the FIPS module; writes `ciphertext || tag`.
- * Counts one invocation against the key's limit (even if the call then fails).
+ * Counts one invocation against the key's limit once the arguments have been checked
+ * (even if the cipher then fails).
  * @param aad       additional authenticated data; may be NULL only if @p aad_len is 0
  * @param pt        plaintext; may be NULL only if @p pt_len is 0
  * @param[out] nonce the 12-byte nonce the module chose; send it with the ciphertext
