@@ -20,6 +20,7 @@ int cmd_random(int argc, char **argv);
 int cmd_passwd(int argc, char **argv);
 int cmd_kdf(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_aead(int argc, char **argv);
 
 /* Helpers (tools/cli_util.c). */
 void cli_error(const char *cmd, int code, const char *what);   /* "fipsrt CMD: what: text" */
