@@ -15,6 +15,14 @@ static struct {
     clockid_t clock;
 } cfg;
 
+static enum bench_clock chosen_clock = BENCH_CLOCK_MONO;
+
+void bench_set_clock(enum bench_clock clock)
+{
+    chosen_clock = clock;
+    cfg.ready = false;  /* re-read the settings with the new default */
+}
+
 static long env_long(const char *name, long dflt, long lo, long hi)
 {
     const char *s = getenv(name);
@@ -37,7 +45,14 @@ static void configure(void)
     cfg.warmup_s = env_long("BENCH_WARMUP_MS", 20, 0, 600000) / 1e3;
     cfg.reps = (int)env_long("BENCH_REPS", 5, 1, BENCH_MAX_REPS);
     const char *c = getenv("BENCH_CLOCK");
-    cfg.clock = (c != NULL && strcmp(c, "cpu") == 0) ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC;
+    bool cpu = chosen_clock == BENCH_CLOCK_CPU;
+    if (c != NULL && strcmp(c, "cpu") == 0)
+        cpu = true;
+    else if (c != NULL && strcmp(c, "mono") == 0)
+        cpu = false;
+    else if (c != NULL && *c != '\0')
+        fprintf(stderr, "bench: ignoring BENCH_CLOCK=%s (want mono or cpu)\n", c);
+    cfg.clock = cpu ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC;
     cfg.ready = true;
 }
 

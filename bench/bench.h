@@ -20,8 +20,8 @@
  *   BENCH_MS         time per measurement in ms (default 100)
  *   BENCH_REPS       rounds (default 5, at most BENCH_MAX_REPS)
  *   BENCH_WARMUP_MS  warm-up per case before the first round (default 20)
- *   BENCH_CLOCK      "mono" (default: CLOCK_MONOTONIC, wall time) or "cpu" (the thread's CPU
- *                    time, which leaves out time spent descheduled)
+ *   BENCH_CLOCK      "mono" (CLOCK_MONOTONIC, wall time) or "cpu" (the calling thread's CPU
+ *                    time); overrides bench_set_clock()
  *
  * Not thread-safe: one thread runs the benchmarks.
  */
@@ -47,7 +47,16 @@ struct bench_case {
     uint64_t batch;                 /* ops per clock check, calibrated during warm-up */
 };
 
-/* Seconds on the configured clock (see BENCH_CLOCK). */
+enum bench_clock {
+    BENCH_CLOCK_MONO,  /* wall time: the default; right for anything that waits or uses threads */
+    BENCH_CLOCK_CPU,   /* the calling thread's CPU time: leaves out time the scheduler gives to
+                          other processes, so far steadier on a shared machine, but only right
+                          when every operation is pure computation in the calling thread */
+};
+/* Choose the clock before the first bench_run(); the BENCH_CLOCK variable still wins. */
+void bench_set_clock(enum bench_clock clock);
+
+/* Seconds on the configured clock. */
 double bench_now(void);
 
 /* Measure `n` cases, interleaved round by round; fills their rate and rounds. */

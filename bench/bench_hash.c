@@ -216,6 +216,8 @@ static void report_goals(const struct family *f)
 int main(void)
 {
     setup();
+    /* Pure computation in this thread: CPU time keeps other engineers' load out of the numbers. */
+    bench_set_clock(BENCH_CLOCK_CPU);
     bench_print_settings();
     printf("\n");
     struct family fams[] = {
