@@ -16,7 +16,7 @@
  *     bench_run(cases, 2);
  *     printf("%.0f ops/s, a/b = %.3f\n", cases[0].rate, bench_ratio(&cases[0], &cases[1], NULL, NULL));
  *
- * Environment (read once, by the first bench_run()):
+ * Environment (read once, when first needed):
  *   BENCH_MS         time per measurement in ms (default 100)
  *   BENCH_REPS       rounds (default 5, at most BENCH_MAX_REPS)
  *   BENCH_WARMUP_MS  warm-up per case before the first round (default 20)
