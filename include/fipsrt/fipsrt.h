@@ -19,5 +19,7 @@
 #include <fipsrt/kdf.h>
 #include <fipsrt/passwd.h>
 #include <fipsrt/aead.h>
+#include <fipsrt/cert.h>
+#include <fipsrt/tls.h>
 
 #endif /* FIPSRT_FIPSRT_H */

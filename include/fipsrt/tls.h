@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file fipsrt/tls.h
+ * @brief TLS 1.2/1.3 clients and servers under the FIPS TLS policy, over sockets or memory.
+ *
+ * A fipsrt_tls_ctx is made once from a fipsrt_tls_config (certificate and key, trust, ALPN,
+ * client authentication) and is then immutable: every connection and thread shares it.
+ * A fipsrt_tls_conn runs one TLS connection over a file descriptor (blocking or
+ * non-blocking) or over memory buffers, where the application moves the ciphertext itself
+ * (event loops, language bindings).
+ *
+ * The FIPS TLS policy is the library's, applied to every context, and nothing in the
+ * configuration can widen it (the FIPS provider's properties are not the policy: OpenSSL
+ * 3.0's provider serves X25519 with fips=yes although it is not approved):
+ * - versions TLS 1.2 and TLS 1.3 only;
+ * - TLS 1.3 suites TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384;
+ * - TLS 1.2 suites ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256,
+ *   ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384;
+ * - key exchange groups P-256, P-384, P-521 (no X25519/X448, no finite-field DH);
+ * - signature schemes ECDSA, RSA-PSS (rsae and pss) and RSA PKCS#1 v1.5, each with
+ *   SHA-256/384/512;
+ * - Extended Master Secret (RFC 7627) required on TLS 1.2: a server refuses a TLS 1.2
+ *   ClientHello without it, a client aborts the handshake with a TLS 1.2 server that did
+ *   not negotiate it (and checks again before any application data moves);
+ * - no renegotiation, no compression;
+ * - certificates (own and peer, in both directions) with RSA keys under 2048 bits, EC keys
+ *   off P-256/P-384/P-521, other key types, or signatures made with SHA-1 or MD5 are
+ *   refused (the self-signature of a trust anchor is not relied on and not checked).
+ * fipsrt_tls_policy() returns these lists; `fipsrt status` prints them.
+ *
+ * Errors: verification of the peer's certificate (expired, unknown CA, name mismatch,
+ * policy) -> FIPSRT_E_TLS_VERIFY with the X.509 reason, the depth and the subject in
+ * fipsrt_last_error(); every other handshake or record failure (no shared version, suite
+ * or group, missing Extended Master Secret, alerts, garbage, unexpected EOF) ->
+ * FIPSRT_E_TLS with the reason.
+ *
+ * Thread safety: contexts are thread-safe and shared. A connection belongs to one thread
+ * at a time.
+ */
+#ifndef FIPSRT_TLS_H
+#define FIPSRT_TLS_H
+
+#include <fipsrt/cert.h>
+#include <fipsrt/defs.h>
+#include <fipsrt/keys.h>
+
+FIPSRT_BEGIN_DECLS
+
+/** A TLS context (client or server). Opaque, immutable after creation, thread-shareable. */
+typedef struct fipsrt_tls_ctx fipsrt_tls_ctx;
+/** One TLS connection. Opaque; one thread at a time. */
+typedef struct fipsrt_tls_conn fipsrt_tls_conn;
+
+/** Which end of the connection a context makes. Values are ABI. */
+typedef enum fipsrt_tls_role {
+    FIPSRT_TLS_CLIENT = 1,
+    FIPSRT_TLS_SERVER = 2,
+} fipsrt_tls_role;
+
+/** Protocol versions (their wire values). Values are ABI. */
+typedef enum fipsrt_tls_version {
+    FIPSRT_TLS_VERSION_DEFAULT = 0,   /**< as a minimum: TLS 1.2 */
+    FIPSRT_TLS_1_2 = 0x0303,
+    FIPSRT_TLS_1_3 = 0x0304,
+} fipsrt_tls_version;
+
+/** Client certificate authentication on a server. Values are ABI. */
+typedef enum fipsrt_tls_client_auth {
+    FIPSRT_TLS_CLIENT_AUTH_NONE = 0,      /**< no certificate requested (default) */
+    FIPSRT_TLS_CLIENT_AUTH_OPTIONAL = 1,  /**< requested; verified if the client sends one */
+    FIPSRT_TLS_CLIENT_AUTH_REQUIRED = 2,  /**< a verified client certificate is required */
+} fipsrt_tls_client_auth;
+
+/** Version of fipsrt_tls_config this header describes. */
+#define FIPSRT_TLS_CONFIG_VERSION 1
+
+/**
+ * How to make a context. Initialise with FIPSRT_TLS_CONFIG_INIT or fipsrt_tls_config_init()
+ * and set what you need; zero means the default everywhere. The library reads only the
+ * fields of the recorded version. Nothing here can widen the FIPS TLS policy.
+ *
+ * Own certificate and key (required for servers, optional for clients: client
+ * authentication): give each from exactly one source: a file, memory, or a libfipsrt object.
+ * A chain (file or memory) is PEM with the leaf first and then its intermediates, or one DER
+ * certificate; a key is PKCS#8 or the traditional EC/RSA form, PEM or DER, unencrypted.
+ * They are checked against the policy when the context is made.
+ *
+ * Trust (how peer certificates are verified): any of a CA file (PEM), a CA directory
+ * (OpenSSL hashed layout), CA certificates in memory (PEM, one or more; or one DER). A client
+ * given none uses the system's default trust store. A server requesting client
+ * certificates needs one.
+ *
+ * All pointers are read during fipsrt_tls_ctx_new() only; the context keeps copies or
+ * references, so the caller may free them afterwards.
+ */
+typedef struct fipsrt_tls_config {
+    unsigned int version;           /**< FIPSRT_TLS_CONFIG_VERSION */
+    size_t size;                    /**< sizeof(fipsrt_tls_config) */
+    fipsrt_tls_version min_version; /**< FIPSRT_TLS_1_2 (default) or FIPSRT_TLS_1_3 */
+
+    const char *cert_file;          /**< own chain, PEM (leaf first) or one DER certificate */
+    const uint8_t *cert_data;       /**< own chain in memory, same encodings */
+    size_t cert_len;
+    const fipsrt_cert *cert;        /**< own certificate as an object (no intermediates) */
+    const char *key_file;           /**< own private key, PEM or DER */
+    const uint8_t *key_data;        /**< own private key in memory */
+    size_t key_len;
+    const fipsrt_key *key;          /**< own private key as an object */
+
+    const char *ca_file;            /**< trusted CA certificates, PEM file */
+    const char *ca_dir;             /**< trusted CA directory (c_rehash layout) */
+    const uint8_t *ca_data;         /**< trusted CA certificates in memory */
+    size_t ca_len;
+
+    const char *const *alpn;        /**< ALPN protocols in preference order (each 1..255 bytes) */
+    size_t alpn_count;
+
+    fipsrt_tls_client_auth client_auth;  /**< servers: request client certificates */
+    int disable_session_tickets;    /**< non-zero: no resumption (it is on by default) */
+
+    /**
+     * DANGER: non-zero turns off verification of the peer's chain of trust, validity
+     * dates and name: any certificate is accepted, an active attacker can impersonate the
+     * peer. For tests and debugging only. The FIPS policy checks on the peer's
+     * certificate (key sizes, signature hashes) still apply.
+     */
+    int insecure_skip_verify;
+} fipsrt_tls_config;
+
+/** Static initialiser: `fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;` */
+#ifdef __cplusplus
+#define FIPSRT_TLS_CONFIG_INIT {FIPSRT_TLS_CONFIG_VERSION, sizeof(fipsrt_tls_config)}
+#else
+#define FIPSRT_TLS_CONFIG_INIT \
+    {.version = FIPSRT_TLS_CONFIG_VERSION, .size = sizeof(fipsrt_tls_config)}
+#endif
+
+/**
+ * Initialise @p cfg for @p version (pass FIPSRT_TLS_CONFIG_VERSION): everything zero (the
+ * defaults) except version and size. Same result as FIPSRT_TLS_CONFIG_INIT.
+ * @return 0, FIPSRT_E_INVALID_ARG (NULL, unknown version)
+ */
+FIPSRT_API int fipsrt_tls_config_init(fipsrt_tls_config *cfg, unsigned int version);
+
+/* ---- contexts ------------------------------------------------------------------------- */
+
+/**
+ * Make a client or server context. Loads and checks the certificate, key and trust
+ * anchors, and sets the FIPS TLS policy on one OpenSSL SSL_CTX that all connections share.
+ * @param cfg the configuration; NULL means the defaults (valid for clients only)
+ * @param[out] out new context, to free with fipsrt_tls_ctx_free(); NULL on failure
+ * @return 0;
+ *   FIPSRT_E_INVALID_ARG: NULL @p out, unknown role, bad config version or size, a field
+ *     given from two sources, certificate without key (or the reverse), a server without
+ *     certificate, client authentication without trust anchors, a key that does not match
+ *     the certificate, bad ALPN list, unreadable file (errno in the detail);
+ *   FIPSRT_E_NOT_APPROVED: own certificate or key outside the policy (RSA < 2048 bits,
+ *     another curve or key type, signed with SHA-1 or MD5);
+ *   FIPSRT_E_MALFORMED: a certificate or key that does not decode (encrypted keys too);
+ *   FIPSRT_E_NOMEM, FIPSRT_E_PROVIDER
+ */
+FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
+                                  const fipsrt_tls_config *cfg);
+
+/**
+ * Release the caller's reference (NULL is a no-op). Open connections keep the context
+ * alive, so a context may be freed while they run.
+ */
+FIPSRT_API void fipsrt_tls_ctx_free(fipsrt_tls_ctx *ctx);
+
+/** Role of a context, 0 for NULL. */
+FIPSRT_API fipsrt_tls_role fipsrt_tls_ctx_role(const fipsrt_tls_ctx *ctx);
+
+/* ---- connections ---------------------------------------------------------------------- */
+
+/**
+ * A connection over a connected socket (or any file descriptor). The fd's own mode
+ * decides: blocking calls wait; with O_NONBLOCK they return FIPSRT_E_WANT_READ or
+ * FIPSRT_E_WANT_WRITE (retry the same call when the fd is ready). Writes never raise
+ * SIGPIPE. The connection does not own @p fd: close it yourself after
+ * fipsrt_tls_conn_free().
+ * @param peer_name clients: the server's DNS name or IP address literal, used for SNI (DNS
+ *   names) and checked against its certificate; required unless insecure_skip_verify.
+ *   Servers: must be NULL.
+ * @param[out] out new connection, to free with fipsrt_tls_conn_free(); NULL on failure
+ * @return 0, FIPSRT_E_INVALID_ARG (NULL, negative fd, missing or malformed @p peer_name),
+ *         FIPSRT_E_NOMEM
+ */
+FIPSRT_API int fipsrt_tls_conn_new_fd(fipsrt_tls_conn **out, fipsrt_tls_ctx *ctx, int fd,
+                                      const char *peer_name);
+
+/**
+ * A connection over memory buffers: put the bytes received from the peer in with
+ * fipsrt_tls_conn_feed() (and fipsrt_tls_conn_feed_eof() when the transport closes), and
+ * send the bytes fipsrt_tls_conn_drain() gives after every call. Calls that need more
+ * input return FIPSRT_E_WANT_READ; FIPSRT_E_WANT_WRITE means the output buffer is full:
+ * drain it. @p peer_name as fipsrt_tls_conn_new_fd().
+ * @return 0, FIPSRT_E_INVALID_ARG, FIPSRT_E_NOMEM
+ */
+FIPSRT_API int fipsrt_tls_conn_new_mem(fipsrt_tls_conn **out, fipsrt_tls_ctx *ctx,
+                                       const char *peer_name);
+
+/** Free a connection (NULL is a no-op). Sends nothing: call fipsrt_tls_conn_shutdown() first. */
+FIPSRT_API void fipsrt_tls_conn_free(fipsrt_tls_conn *conn);
+
+/**
+ * Run the handshake to completion (read and write do it implicitly). A client also checks,
+ * before returning, that a TLS 1.2 server negotiated Extended Master Secret.
+ * @return 0 (established; also when already established), FIPSRT_E_WANT_READ,
+ *         FIPSRT_E_WANT_WRITE, FIPSRT_E_TLS_VERIFY, FIPSRT_E_TLS, FIPSRT_E_IO (errno in
+ *         the detail), FIPSRT_E_STATE (the connection failed earlier), FIPSRT_E_INVALID_ARG
+ */
+FIPSRT_API int fipsrt_tls_conn_handshake(fipsrt_tls_conn *conn);
+
+/**
+ * Read up to @p cap bytes of application data (at least 1 on success).
+ * @param[out] out_len bytes read (0 on any error); may not be NULL
+ * @return 0, FIPSRT_E_CLOSED (the peer sent close_notify: a clean end of data),
+ *         FIPSRT_E_WANT_READ, FIPSRT_E_WANT_WRITE, FIPSRT_E_TLS (including an EOF without
+ *         close_notify: possible truncation), FIPSRT_E_TLS_VERIFY, FIPSRT_E_IO,
+ *         FIPSRT_E_STATE, FIPSRT_E_INVALID_ARG (NULL, @p cap 0)
+ */
+FIPSRT_API int fipsrt_tls_conn_read(fipsrt_tls_conn *conn, void *buf, size_t cap,
+                                    size_t *out_len);
+
+/**
+ * Write @p len bytes of application data. On a blocking fd all of it is written before
+ * returning 0. Otherwise, when the transport cannot take more, FIPSRT_E_WANT_WRITE (or
+ * _READ) is returned with *written telling how much was taken: call again with the rest
+ * (starting at buf + *written) when the transport is ready.
+ * @param[out] written bytes taken, also with FIPSRT_E_WANT_*; may not be NULL
+ * @return 0, FIPSRT_E_WANT_READ, FIPSRT_E_WANT_WRITE, FIPSRT_E_TLS, FIPSRT_E_TLS_VERIFY,
+ *         FIPSRT_E_IO (e.g. EPIPE), FIPSRT_E_STATE, FIPSRT_E_INVALID_ARG
+ */
+FIPSRT_API int fipsrt_tls_conn_write(fipsrt_tls_conn *conn, const void *buf, size_t len,
+                                     size_t *written);
+
+/**
+ * Send close_notify (once; later calls return 0). Does not wait for the peer's
+ * close_notify: close the transport afterwards.
+ * @return 0, FIPSRT_E_WANT_WRITE, FIPSRT_E_WANT_READ, FIPSRT_E_IO, FIPSRT_E_STATE (the
+ *         handshake did not complete, or the connection failed), FIPSRT_E_INVALID_ARG
+ */
+FIPSRT_API int fipsrt_tls_conn_shutdown(fipsrt_tls_conn *conn);
+
+/* ---- memory transport ----------------------------------------------------------------- */
+
+/**
+ * Give the connection @p len bytes received from the peer. Takes as much as fits in its
+ * input buffer (tens of KiB): *consumed may be less than @p len (process with handshake or
+ * read, then feed the rest).
+ * @return 0, FIPSRT_E_INVALID_ARG (NULL, an fd connection), FIPSRT_E_STATE (after feed_eof)
+ */
+FIPSRT_API int fipsrt_tls_conn_feed(fipsrt_tls_conn *conn, const void *data, size_t len,
+                                    size_t *consumed);
+
+/** Tell the connection the peer's transport closed (no more input). @return 0, FIPSRT_E_INVALID_ARG */
+FIPSRT_API int fipsrt_tls_conn_feed_eof(fipsrt_tls_conn *conn);
+
+/**
+ * Take up to @p cap bytes the connection wants sent to the peer.
+ * @param[out] out_len bytes taken (0 when there is nothing to send)
+ * @return 0, FIPSRT_E_INVALID_ARG (NULL, an fd connection)
+ */
+FIPSRT_API int fipsrt_tls_conn_drain(fipsrt_tls_conn *conn, void *buf, size_t cap,
+                                     size_t *out_len);
+
+/** Bytes waiting to be drained (0 for NULL and fd connections). */
+FIPSRT_API size_t fipsrt_tls_conn_pending_output(const fipsrt_tls_conn *conn);
+
+/* ---- what was negotiated (valid after the handshake) ------------------------------------ */
+
+/** Protocol version, 0 before the handshake. */
+FIPSRT_API fipsrt_tls_version fipsrt_tls_conn_version(const fipsrt_tls_conn *conn);
+/** Cipher suite, IANA name ("TLS_AES_128_GCM_SHA256"), or NULL before the handshake. */
+FIPSRT_API const char *fipsrt_tls_conn_cipher(const fipsrt_tls_conn *conn);
+/**
+ * Key exchange group ("P-256", "P-384", "P-521"), or NULL before the handshake and for a
+ * resumed TLS 1.2 session (no key exchange took place).
+ */
+FIPSRT_API const char *fipsrt_tls_conn_group(const fipsrt_tls_conn *conn);
+/** Negotiated ALPN protocol (NUL-terminated), or NULL if none. */
+FIPSRT_API const char *fipsrt_tls_conn_alpn(const fipsrt_tls_conn *conn);
+/** 1 if the session was resumed, 0 if not (or NULL). */
+FIPSRT_API int fipsrt_tls_conn_resumed(const fipsrt_tls_conn *conn);
+/**
+ * The peer's certificate.
+ * @param[out] out new reference, to free with fipsrt_cert_free(); NULL on failure
+ * @return 0, FIPSRT_E_INVALID_ARG, FIPSRT_E_STATE (no certificate: before the handshake,
+ *         or a client that sent none), FIPSRT_E_NOMEM
+ */
+FIPSRT_API int fipsrt_tls_conn_peer_cert(fipsrt_cert **out, const fipsrt_tls_conn *conn);
+
+/* ---- policy --------------------------------------------------------------------------- */
+
+/** Parts of the FIPS TLS policy. Values are ABI. */
+typedef enum fipsrt_tls_policy_item {
+    FIPSRT_TLS_POLICY_VERSIONS = 1,      /**< "TLSv1.2:TLSv1.3" */
+    FIPSRT_TLS_POLICY_TLS13_SUITES = 2,  /**< colon-separated OpenSSL names */
+    FIPSRT_TLS_POLICY_TLS12_SUITES = 3,
+    FIPSRT_TLS_POLICY_GROUPS = 4,
+    FIPSRT_TLS_POLICY_SIGALGS = 5,
+    FIPSRT_TLS_POLICY_RULES = 6,         /**< the other rules, "; "-separated text */
+} fipsrt_tls_policy_item;
+
+/** The policy's lists as the library sets them; static strings; NULL for an unknown item. */
+FIPSRT_API const char *fipsrt_tls_policy(fipsrt_tls_policy_item item);
+
+/* ---- escape hatches ------------------------------------------------------------------- */
+
+/**
+ * The context's OpenSSL `SSL_CTX *`, for programs that already use OpenSSL (cast it).
+ * Borrowed: valid while the context lives. It bypasses nothing: the FIPS policy, the
+ * verification callback and the Extended Master Secret check are already set on it.
+ * Changing its settings through OpenSSL is not supported and voids that guarantee.
+ */
+FIPSRT_API void *fipsrt_tls_ctx_get_ssl_ctx(const fipsrt_tls_ctx *ctx);
+
+/**
+ * The connection's OpenSSL `SSL *` (borrowed, valid while the connection lives), under the
+ * same terms as fipsrt_tls_ctx_get_ssl_ctx(): the policy checks run inside OpenSSL's
+ * callbacks, so they hold even if the program drives the SSL itself.
+ */
+FIPSRT_API void *fipsrt_tls_conn_get_ssl(const fipsrt_tls_conn *conn);
+
+FIPSRT_END_DECLS
+
+#endif /* FIPSRT_TLS_H */

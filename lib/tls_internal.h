@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the TLS files share: the context and connection structs (lib/tls.c, lib/tls_conn.c),
+ * the policy (lib/tls_policy.c) and the certificate object (lib/cert.c).
+ */
+#ifndef FIPSRT_TLS_INTERNAL_H
+#define FIPSRT_TLS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <fipsrt/cert.h>
+#include <fipsrt/tls.h>
+
+#include "internal.h"
+
+/* ---- certificates (lib/cert.c) -------------------------------------------------------- */
+
+struct fipsrt_cert {
+    X509 *x509;
+};
+
+/* Wrap an X509 the caller already holds a reference to (taken over on success). */
+FRT_HIDDEN int frt_cert_wrap(fipsrt_cert **out, X509 *x509);
+/* True if the data looks like PEM text (after leading whitespace). */
+FRT_HIDDEN bool frt_is_pem(const uint8_t *data, size_t len);
+
+/* ---- contexts and connections --------------------------------------------------------- */
+
+/* Client session cache: the last resumable session per peer name. */
+#define FRT_TLS_SESSION_SLOTS 32
+#define FRT_TLS_NAME_MAX 256
+
+struct frt_tls_session {
+    char name[FRT_TLS_NAME_MAX];
+    SSL_SESSION *session;
+    uint64_t stamp;             /* for least-recently-stored replacement */
+};
+
+struct fipsrt_tls_ctx {
+    SSL_CTX *ssl_ctx;
+    fipsrt_tls_role role;
+    bool insecure;              /* insecure_skip_verify: trust errors are accepted */
+    bool tickets;               /* resumption on */
+    atomic_int refs;            /* the caller's reference plus one per connection */
+    unsigned char *alpn;        /* wire format (length-prefixed), or NULL */
+    size_t alpn_len;
+    pthread_mutex_t lock;       /* guards the session cache */
+    struct frt_tls_session sessions[FRT_TLS_SESSION_SLOTS];
+    uint64_t stamp;
+};
+
+enum frt_conn_state { FRT_CONN_NEW, FRT_CONN_OPEN, FRT_CONN_CLOSED, FRT_CONN_FAILED };
+
+/* The fd transport's state, the data of our BIO (send/recv without SIGPIPE). */
+struct frt_fdio {
+    int fd;
+    bool socket;                /* send/recv; else read/write */
+    bool eof;
+    int err;                    /* errno of the last failed call */
+};
+
+struct fipsrt_tls_conn {
+    fipsrt_tls_ctx *ctx;
+    SSL *ssl;
+    BIO *net;                   /* memory transport: the application's end of the pair */
+    bool mem;
+    bool eof_fed;
+    bool shutdown_sent;
+    struct frt_fdio fdio;
+    enum frt_conn_state state;
+    int fail_code;
+    char *peer_name;
+    /* Set by the callbacks, turned into the error text when the handshake fails. */
+    bool verify_failed;         /* our verify callback refused the peer's chain */
+    bool policy_failed;         /* a policy refusal that is not about certificates */
+    char detail[384];
+    char alpn[256];
+};
+
+/* ---- policy (lib/tls_policy.c) -------------------------------------------------------- */
+
+/* Set versions, suites, groups, signature schemes, options and security level on ctx. */
+FRT_HIDDEN int frt_tls_apply_policy(SSL_CTX *ctx, fipsrt_tls_version min_version);
+/* Check own certificate chain and key against the policy at context creation. */
+FRT_HIDDEN int frt_tls_check_own(X509 *leaf, STACK_OF(X509) *chain, EVP_PKEY *key);
+/* Verify callback: trust errors (unless insecure) and the certificate policy. */
+FRT_HIDDEN int frt_tls_verify_cb(int ok, X509_STORE_CTX *store);
+/* Server: refuse a TLS 1.2-only ClientHello without extended_master_secret. */
+FRT_HIDDEN int frt_tls_client_hello_cb(SSL *ssl, int *alert, void *arg);
+/* Client: note whether the ServerHello carried extended_master_secret. */
+FRT_HIDDEN void frt_tls_msg_cb(int write_p, int version, int content_type, const void *buf,
+                               size_t len, SSL *ssl, void *arg);
+/* Client: did the ServerHello carry extended_master_secret? */
+FRT_HIDDEN bool frt_tls_server_ems(SSL *ssl);
+/* After a handshake: TLS 1.2 without EMS is refused (records the detail). */
+FRT_HIDDEN bool frt_tls_ems_ok(struct fipsrt_tls_conn *conn);
+
+/* Write a policy or verification refusal into conn->detail. */
+FRT_HIDDEN void frt_tls_conn_note(struct fipsrt_tls_conn *conn, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- contexts (lib/tls.c) ------------------------------------------------------------- */
+
+FRT_HIDDEN void frt_tls_ctx_ref(fipsrt_tls_ctx *ctx);
+/* Give a cached session for `name` to ssl (client), if any. */
+FRT_HIDDEN void frt_tls_session_resume(fipsrt_tls_ctx *ctx, SSL *ssl, const char *name);
+/* Drop the cached session for `name` (after a fatal error on a connection to it). */
+FRT_HIDDEN void frt_tls_session_forget(fipsrt_tls_ctx *ctx, const char *name);
+
+#endif /* FIPSRT_TLS_INTERNAL_H */
