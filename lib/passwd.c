@@ -253,21 +253,22 @@ static const struct {
     const char *prefix;
     int code;
     const char *name;
+    bool libcrypt;            /* crypt_checksalt knows the scheme */
 } refused[] = {
-    {"$1$", FIPSRT_E_MD5_SECURE, "md5crypt"},
-    {"$md5", FIPSRT_E_NOT_APPROVED, "sunmd5"},
-    {"$2a$", FIPSRT_E_NOT_APPROVED, "bcrypt"},
-    {"$2b$", FIPSRT_E_NOT_APPROVED, "bcrypt"},
-    {"$2x$", FIPSRT_E_NOT_APPROVED, "bcrypt"},
-    {"$2y$", FIPSRT_E_NOT_APPROVED, "bcrypt"},
-    {"$y$", FIPSRT_E_NOT_APPROVED, "yescrypt"},
-    {"$gy$", FIPSRT_E_NOT_APPROVED, "gost-yescrypt"},
-    {"$7$", FIPSRT_E_NOT_APPROVED, "scrypt"},
-    {"$3$", FIPSRT_E_NOT_APPROVED, "NT-hash"},
-    {"$sha1$", FIPSRT_E_NOT_APPROVED, "sha1crypt"},
-    {"$argon2", FIPSRT_E_NOT_APPROVED, "argon2"},
-    {"$pbkdf2$", FIPSRT_E_NOT_APPROVED, "pbkdf2-sha1"},
-    {"_", FIPSRT_E_NOT_APPROVED, "bsdicrypt (DES)"},
+    {"$1$", FIPSRT_E_MD5_SECURE, "md5crypt", true},
+    {"$md5", FIPSRT_E_NOT_APPROVED, "sunmd5", true},
+    {"$2a$", FIPSRT_E_NOT_APPROVED, "bcrypt", true},
+    {"$2b$", FIPSRT_E_NOT_APPROVED, "bcrypt", true},
+    {"$2x$", FIPSRT_E_NOT_APPROVED, "bcrypt", true},
+    {"$2y$", FIPSRT_E_NOT_APPROVED, "bcrypt", true},
+    {"$y$", FIPSRT_E_NOT_APPROVED, "yescrypt", true},
+    {"$gy$", FIPSRT_E_NOT_APPROVED, "gost-yescrypt", true},
+    {"$7$", FIPSRT_E_NOT_APPROVED, "scrypt", true},
+    {"$3$", FIPSRT_E_NOT_APPROVED, "NT-hash", true},
+    {"$sha1$", FIPSRT_E_NOT_APPROVED, "sha1crypt", true},
+    {"_", FIPSRT_E_NOT_APPROVED, "bsdicrypt (DES)", true},
+    {"$argon2", FIPSRT_E_NOT_APPROVED, "argon2", false},
+    {"$pbkdf2$", FIPSRT_E_NOT_APPROVED, "pbkdf2-sha1", false},
 };
 
 /* descrypt (13 crypt64 characters) and bigcrypt (13 + 11k): DES-based, no '$'. */
@@ -288,9 +289,13 @@ static int refuse(const char *func, const char *hash, size_t len)
     for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
         if (strncmp(hash, refused[i].prefix, strlen(refused[i].prefix)) != 0)
             continue;
-        if (crypt_checksalt(hash) == CRYPT_SALT_INVALID)
+        if (refused[i].libcrypt && crypt_checksalt(hash) == CRYPT_SALT_INVALID)
             return frt_error(func, FIPSRT_E_MALFORMED, "malformed %s hash", refused[i].name);
-        /* SP 800-132 approves only PBKDF2 for passwords; MD5 is never for security. */
+        /* MD5 is never for security; SP 800-132 approves only PBKDF2 for passwords. */
+        if (refused[i].code == FIPSRT_E_MD5_SECURE)
+            return frt_error(func, FIPSRT_E_MD5_SECURE,
+                             "%s is MD5-based, and MD5 is not allowed for security use",
+                             refused[i].name);
         return frt_error(func, refused[i].code, "%s hashes are not approved: verify refused",
                          refused[i].name);
     }

@@ -61,7 +61,8 @@ FIPSRT_API uint32_t fipsrt_passwd_default_rounds(void);
  * Hash a new password as `$pbkdf2-sha512$<rounds>$<salt>$<checksum>` with a fresh 16-byte
  * salt from the FIPS DRBG. FIPS-approved (PBKDF2-HMAC-SHA-512, SP 800-132).
  * @param password     any bytes (may contain NUL; may be empty); NULL only if
- *                     @p password_len is 0
+ *                     @p password_len is 0. As HMAC zero-pads its key, trailing NUL
+ *                     bytes do not change the hash (the same in passlib)
  * @param rounds       PBKDF2 iterations, or 0 for FIPSRT_PASSWD_DEFAULT_ROUNDS; at least
  *                     FIPSRT_PASSWD_MIN_ROUNDS
  * @param[out] out     the NUL-terminated string; FIPSRT_PASSWD_HASH_MAX always suffices
