@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * helloserver: an HTTPS server that answers GET / with "Hello, world!", with every
+ * cryptographic operation in the OpenSSL FIPS provider (the counterpart of the Go
+ * helloserver built with a FIPS toolchain).
+ *
+ *   helloserver [--addr ADDR] [--port PORT] [--cert FILE --key FILE] [--client-ca FILE]
+ *               [--cert-out FILE] [--verbose]
+ *
+ * Without --cert/--key it makes a P-256 key and a self-signed certificate for localhost,
+ * 127.0.0.1 and ::1 in memory (--cert-out writes that certificate, for curl --cacert).
+ * --client-ca requires clients to present a certificate issued by that CA. One thread per
+ * connection; SIGINT or SIGTERM stops accepting, ends the open connections and exits 0.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fipsrt/fipsrt.h>
+
+#define MAX_CLIENTS 1024
+#define REQUEST_MAX 8192
+#define IO_TIMEOUT_S 10
+
+static const char hello[] = "Hello, world!\n";
+
+static struct {
+    fipsrt_tls_ctx *tls;
+    bool verbose;
+    pthread_mutex_t lock;
+    pthread_cond_t idle;
+    int fds[MAX_CLIENTS];      /* open client sockets, -1 when free */
+    int active;
+} server = {.lock = PTHREAD_MUTEX_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER};
+
+static int signal_pipe[2] = {-1, -1};
+
+/* Go's log format: "2024/04/15 10:22:21 message", on stderr. */
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logf_(const char *fmt, ...)
+{
+    char stamp[32], line[1024];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y/%m/%d %H:%M:%S", &tm);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s %s\n", stamp, line);
+    fflush(stderr);
+}
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    ssize_t n = write(signal_pipe[1], &b, 1);
+    (void)n;
+    errno = saved;
+}
+
+static void peer_text(const struct sockaddr_storage *sa, char *buf, size_t cap)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    unsigned port = 0;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        port = ntohs(in->sin_port);
+        snprintf(buf, cap, "%s:%u", host, port);
+    } else {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        port = ntohs(in6->sin6_port);
+        snprintf(buf, cap, "[%s]:%u", host, port);
+    }
+}
+
+/* ---- one connection ------------------------------------------------------------------- */
+
+struct client {
+    int fd;
+    int slot;
+    char peer[64];
+};
+
+static int write_all(fipsrt_tls_conn *conn, const char *data, size_t len)
+{
+    size_t written;
+    return fipsrt_tls_conn_write(conn, data, len, &written);
+}
+
+static void respond(fipsrt_tls_conn *conn, int status, const char *reason, const char *body)
+{
+    char head[256];
+    int n = snprintf(head, sizeof(head),
+                     "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                     status, reason, strlen(body));
+    if (write_all(conn, head, (size_t)n) == 0)
+        write_all(conn, body, strlen(body));
+}
+
+/* Read until the end of the request head; 0 on success. */
+static int read_request(fipsrt_tls_conn *conn, char *buf, size_t cap)
+{
+    size_t len = 0;
+    while (len < cap - 1) {
+        size_t n;
+        int rv = fipsrt_tls_conn_read(conn, buf + len, cap - 1 - len, &n);
+        if (rv < 0)
+            return rv;
+        len += n;
+        buf[len] = '\0';
+        if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
+            return 0;
+    }
+    return FIPSRT_E_INVALID_ARG;  /* request head too large */
+}
+
+static void serve(struct client *cl)
+{
+    fipsrt_tls_conn *conn = NULL;
+    char req[REQUEST_MAX];
+    int rv = fipsrt_tls_conn_new_fd(&conn, server.tls, cl->fd, NULL);
+    if (rv == 0)
+        rv = fipsrt_tls_conn_handshake(conn);
+    if (rv < 0) {
+        logf_("http: TLS handshake error from %s: %s", cl->peer, fipsrt_last_error());
+        goto done;
+    }
+    rv = read_request(conn, req, sizeof(req));
+    if (rv < 0) {
+        if (rv != FIPSRT_E_CLOSED && server.verbose)
+            logf_("%s: reading request: %s", cl->peer, fipsrt_last_error());
+        if (rv == FIPSRT_E_INVALID_ARG)
+            respond(conn, 431, "Request Header Fields Too Large", "request head too large\n");
+        goto done;
+    }
+    char method[16], path[1024];
+    int status;
+    if (sscanf(req, "%15s %1023s HTTP/", method, path) != 2) {
+        status = 400;
+        respond(conn, status, "Bad Request", "bad request\n");
+    } else if (strcmp(method, "GET") != 0) {
+        status = 405;
+        respond(conn, status, "Method Not Allowed", "method not allowed\n");
+    } else if (strcmp(path, "/") != 0) {
+        status = 404;
+        respond(conn, status, "Not Found", "404 page not found\n");
+    } else {
+        status = 200;
+        respond(conn, status, "OK", hello);
+    }
+    if (server.verbose)
+        logf_("%s %s %s %s alpn=%s resumed=%d \"%s %s\" %d", cl->peer,
+              fipsrt_tls_conn_version(conn) == FIPSRT_TLS_1_3 ? "TLSv1.3" : "TLSv1.2",
+              fipsrt_tls_conn_cipher(conn), fipsrt_tls_conn_group(conn) ? fipsrt_tls_conn_group(conn) : "-",
+              fipsrt_tls_conn_alpn(conn) ? fipsrt_tls_conn_alpn(conn) : "-",
+              fipsrt_tls_conn_resumed(conn), status == 400 ? "?" : method, status == 400 ? "?" : path,
+              status);
+    fipsrt_tls_conn_shutdown(conn);
+done:
+    fipsrt_tls_conn_free(conn);
+}
+
+static void *client_thread(void *arg)
+{
+    struct client *cl = arg;
+    serve(cl);
+    pthread_mutex_lock(&server.lock);
+    server.fds[cl->slot] = -1;
+    close(cl->fd);
+    if (--server.active == 0)
+        pthread_cond_broadcast(&server.idle);
+    pthread_mutex_unlock(&server.lock);
+    free(cl);
+    return NULL;
+}
+
+static void start_client(int fd, const struct sockaddr_storage *sa)
+{
+    struct timeval tv = {.tv_sec = IO_TIMEOUT_S};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    struct client *cl = calloc(1, sizeof(*cl));
+    if (cl == NULL) {
+        close(fd);
+        return;
+    }
+    cl->fd = fd;
+    peer_text(sa, cl->peer, sizeof(cl->peer));
+    pthread_mutex_lock(&server.lock);
+    cl->slot = -1;
+    for (int i = 0; i < MAX_CLIENTS && cl->slot < 0; i++)
+        if (server.fds[i] < 0)
+            cl->slot = i;
+    if (cl->slot >= 0) {
+        server.fds[cl->slot] = fd;
+        server.active++;
+    }
+    pthread_mutex_unlock(&server.lock);
+    if (cl->slot < 0) {
+        logf_("http: too many connections, dropping %s", cl->peer);
+        close(fd);
+        free(cl);
+        return;
+    }
+    pthread_attr_t attr;
+    pthread_t tid;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    int err = pthread_create(&tid, &attr, client_thread, cl);
+    pthread_attr_destroy(&attr);
+    if (err != 0) {
+        logf_("http: pthread_create: %s", strerror(err));
+        client_thread(cl);  /* releases the slot and the socket */
+    }
+}
+
+/* ---- setup ---------------------------------------------------------------------------- */
+
+static int listen_on(const char *addr, const char *port, char *url, size_t url_cap)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE}, *res;
+    int err = getaddrinfo(addr, port, &hints, &res);
+    if (err != 0) {
+        fprintf(stderr, "helloserver: %s:%s: %s\n", addr, port, gai_strerror(err));
+        return -1;
+    }
+    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, 256) < 0) {
+        fprintf(stderr, "helloserver: listen on %s:%s: %s\n", addr, port, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof(sa);
+    getsockname(fd, (struct sockaddr *)&sa, &len);
+    char where[64];
+    peer_text(&sa, where, sizeof(where));
+    snprintf(url, url_cap, "https://%s", where);
+    return fd;
+}
+
+/* The P-256 key and self-signed certificate made when no --cert is given. */
+static int self_signed(const char *addr, fipsrt_key **key, fipsrt_cert **cert)
+{
+    const char *dns[] = {"localhost"};
+    const char *ips[3] = {"127.0.0.1", "::1"};
+    size_t nips = 2;
+    unsigned char tmp[16];
+    if ((inet_pton(AF_INET, addr, tmp) == 1 || inet_pton(AF_INET6, addr, tmp) == 1) &&
+        strcmp(addr, "127.0.0.1") != 0 && strcmp(addr, "::1") != 0)
+        ips[nips++] = addr;
+    fipsrt_cert_params p = FIPSRT_CERT_PARAMS_INIT;
+    p.common_name = "localhost";
+    p.dns_names = dns;
+    p.dns_count = 1;
+    p.ip_addresses = ips;
+    p.ip_count = nips;
+    p.not_after = (int64_t)time(NULL) + 30 * 86400;
+    int rv = fipsrt_key_generate_ec(key, FIPSRT_EC_P256);
+    if (rv == 0)
+        rv = fipsrt_cert_selfsign(cert, *key, &p);
+    return rv;
+}
+
+static void log_certificate(const fipsrt_cert *cert, bool generated)
+{
+    uint8_t der[4096], digest[FIPSRT_SHA256_SIZE];
+    size_t der_len;
+    char subject[256], fp[3 * FIPSRT_SHA256_SIZE + 1] = "";
+    if (fipsrt_cert_export(cert, FIPSRT_CERT_DER, der, sizeof(der), &der_len) != 0 ||
+        fipsrt_hash(FIPSRT_HASH_SHA256, der, der_len, digest, sizeof(digest), NULL) != 0 ||
+        fipsrt_cert_subject(cert, subject, sizeof(subject), NULL) != 0)
+        return;
+    for (size_t i = 0; i < sizeof(digest); i++)
+        snprintf(fp + 3 * i, 4, "%02X%s", digest[i], i + 1 < sizeof(digest) ? ":" : "");
+    logf_("certificate %s%s, SHA-256 fingerprint %s", subject,
+          generated ? " (self-signed P-256, generated in memory)" : "", fp);
+}
+
+static int write_cert(const fipsrt_cert *cert, const char *path)
+{
+    uint8_t pem[4096];
+    size_t len;
+    int rv = fipsrt_cert_export(cert, FIPSRT_CERT_PEM, pem, sizeof(pem), &len);
+    FILE *f = rv == 0 ? fopen(path, "w") : NULL;
+    if (f == NULL || fwrite(pem, 1, len, f) != len || fclose(f) != 0) {
+        fprintf(stderr, "helloserver: --cert-out %s: %s\n", path, rv ? fipsrt_last_error() : strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: helloserver [--addr ADDR] [--port PORT] [--cert FILE --key FILE]\n"
+               "                   [--client-ca FILE] [--cert-out FILE] [--verbose]\n"
+               "HTTPS hello server on 127.0.0.1:8443 by default; every operation runs in the\n"
+               "OpenSSL FIPS provider (libfipsrt %s).\n", fipsrt_version());
+}
+
+int main(int argc, char **argv)
+{
+    const char *addr = "127.0.0.1", *port = "8443", *cert_file = NULL, *key_file = NULL;
+    const char *client_ca = NULL, *cert_out = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **dst = strcmp(a, "--addr") == 0        ? &addr
+                           : strcmp(a, "--port") == 0      ? &port
+                           : strcmp(a, "--cert") == 0      ? &cert_file
+                           : strcmp(a, "--key") == 0       ? &key_file
+                           : strcmp(a, "--client-ca") == 0 ? &client_ca
+                           : strcmp(a, "--cert-out") == 0  ? &cert_out
+                                                           : NULL;
+        if (dst != NULL && i + 1 < argc) {
+            *dst = argv[++i];
+        } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+            server.verbose = true;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if ((cert_file == NULL) != (key_file == NULL)) {
+        fprintf(stderr, "helloserver: --cert and --key go together\n");
+        return 2;
+    }
+
+    fipsrt_key *key = NULL;
+    fipsrt_cert *cert = NULL;
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    const char *alpn[] = {"http/1.1"};
+    int rv = 0;
+    if (cert_file != NULL) {
+        cfg.cert_file = cert_file;
+        cfg.key_file = key_file;
+    } else {
+        rv = self_signed(addr, &key, &cert);
+        cfg.cert = cert;
+        cfg.key = key;
+    }
+    cfg.alpn = alpn;
+    cfg.alpn_count = 1;
+    if (client_ca != NULL) {
+        cfg.ca_file = client_ca;
+        cfg.client_auth = FIPSRT_TLS_CLIENT_AUTH_REQUIRED;
+    }
+    if (rv == 0)
+        rv = fipsrt_tls_ctx_new(&server.tls, FIPSRT_TLS_SERVER, &cfg);
+    if (rv < 0) {
+        fprintf(stderr, "helloserver: TLS setup: %s\n  %s\n", fipsrt_strerror(rv), fipsrt_last_error());
+        return 1;
+    }
+    if (cert != NULL) {
+        log_certificate(cert, true);
+        if (cert_out != NULL && write_cert(cert, cert_out) < 0)
+            return 1;
+    }
+    fipsrt_cert_free(cert);
+    fipsrt_key_free(key);
+
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        server.fds[i] = -1;
+    char url[96];
+    int lfd = listen_on(addr, port, url, sizeof(url));
+    if (lfd < 0 || pipe2(signal_pipe, O_CLOEXEC) < 0)
+        return 1;
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);  /* belt and braces: the library's writes never raise it */
+    logf_("serving %s", url);
+
+    for (;;) {
+        struct pollfd pfd[2] = {{.fd = lfd, .events = POLLIN}, {.fd = signal_pipe[0], .events = POLLIN}};
+        if (poll(pfd, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            logf_("poll: %s", strerror(errno));
+            break;
+        }
+        if (pfd[1].revents)
+            break;
+        struct sockaddr_storage peer;
+        socklen_t plen = sizeof(peer);
+        int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
+        if (fd >= 0)
+            start_client(fd, &peer);
+        else if (errno != EINTR && errno != ECONNABORTED)
+            logf_("accept: %s", strerror(errno));
+    }
+
+    logf_("shutting down");
+    close(lfd);
+    pthread_mutex_lock(&server.lock);
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (server.fds[i] >= 0)
+            shutdown(server.fds[i], SHUT_RDWR);  /* wakes threads blocked in read */
+    while (server.active > 0)
+        pthread_cond_wait(&server.idle, &server.lock);
+    pthread_mutex_unlock(&server.lock);
+    fipsrt_tls_ctx_free(server.tls);
+    close(signal_pipe[0]);
+    close(signal_pipe[1]);
+    return 0;
+}
