@@ -98,7 +98,6 @@ static const struct pbkdf2_scheme pbkdf2_schemes[] = {
 };
 
 struct pbkdf2_hash {
-    const struct pbkdf2_scheme *scheme;
     uint32_t rounds;
     uint8_t salt[MAX_SALT_SIZE];
     size_t salt_len;
@@ -108,7 +107,7 @@ struct pbkdf2_hash {
 /* Decimal rounds as passlib writes them: 1..2^32-1, no sign, no leading zero. */
 static bool parse_rounds(const char *s, size_t len, uint32_t *rounds)
 {
-    if (len == 0 || len > 10 || (s[0] == '0'))
+    if (len == 0 || len > 10 || s[0] == '0')
         return false;
     uint64_t v = 0;
     for (size_t i = 0; i < len; i++) {
@@ -132,7 +131,6 @@ static int parse_pbkdf2(const char *func, const char *s, const struct pbkdf2_sch
     if (d2 == NULL || strchr(d2 + 1, '$') != NULL)
         return frt_error(func, FIPSRT_E_MALFORMED, "%s hash needs exactly rounds$salt$checksum",
                          scheme->prefix);
-    h->scheme = scheme;
     if (!parse_rounds(p, (size_t)(d1 - p), &h->rounds))
         return frt_error(func, FIPSRT_E_MALFORMED, "rounds field is not a decimal in 1..%u",
                          FIPSRT_PASSWD_MAX_ROUNDS);
