@@ -25,7 +25,7 @@ static const char *env_path(const char *name)
 /* Run `fipsrt check [--json] FILE`, returning its exit status in r. */
 static void check(const char *file, bool json, proc_result *r)
 {
-    char *argv[] = {(char *)env_path("FIPSRT_CLI"), "check", json ? "--json" : file,
+    char *argv[] = {(char *)env_path("FIPSRT_CLI"), "check", json ? "--json" : (char *)file,
                     json ? (char *)file : NULL, NULL};
     run_process(argv, NULL, NULL, r);
     ck_assert_msg(r->exited, "fipsrt check %s died of signal %d\n%s", file, r->signal, r->err);
