@@ -77,27 +77,31 @@ static int prompt_password(const char *prompt, char *buf, size_t cap)
 /*
  * The password for `fipsrt passwd`: prompted without echo on a terminal (twice when
  * `confirm`), else the first line of stdin without its line ending. malloc'd.
+ * Returns NULL, or why there is no password.
  */
-static int read_password(bool confirm, char **pw, size_t *len)
+static const char *read_password(bool confirm, char **pw, size_t *len)
 {
+    const char *why = NULL;
+    *pw = NULL;
     if (isatty(STDIN_FILENO)) {
         char a[1024], b[1024];
-        int rv = prompt_password("Password: ", a, sizeof(a));
-        if (rv == 0 && confirm && (rv = prompt_password("Retype password: ", b, sizeof(b))) == 0 &&
-            strcmp(a, b) != 0) {
-            fprintf(stderr, "fipsrt passwd: passwords do not match\n");
-            rv = -1;
-        }
-        *pw = rv == 0 ? strdup(a) : NULL;
-        *len = rv == 0 ? strlen(a) : 0;
+        if (prompt_password("Password: ", a, sizeof(a)) != 0)
+            why = "no password entered";
+        else if (confirm && prompt_password("Retype password: ", b, sizeof(b)) != 0)
+            why = "no password entered";
+        else if (confirm && strcmp(a, b) != 0)
+            why = "passwords do not match";
+        else if ((*pw = strdup(a)) == NULL)
+            why = "out of memory";
+        *len = *pw ? strlen(a) : 0;
         explicit_bzero(a, sizeof(a));
         explicit_bzero(b, sizeof(b));
-        return rv == 0 && *pw != NULL ? 0 : -1;
+        return why;
     }
     uint8_t *data;
     size_t n;
     if (read_file("-", &data, &n) != 0)
-        return -1;
+        return strerror(errno);
     char *nl = memchr(data, '\n', n);
     size_t line = nl ? (size_t)(nl - (char *)data) : n;
     if (line > 0 && data[line - 1] == '\r')
@@ -108,7 +112,7 @@ static int read_password(bool confirm, char **pw, size_t *len)
         *len = line;
     }
     free_secret(data, n);
-    return *pw != NULL ? 0 : -1;
+    return *pw ? NULL : "out of memory";
 }
 
 int cmd_passwd(int argc, char **argv)
@@ -136,9 +140,10 @@ int cmd_passwd(int argc, char **argv)
         return CLI_USAGE;
     }
     char *pw;
-    size_t pw_len;
-    if (read_password(verify == NULL, &pw, &pw_len) != 0) {
-        fprintf(stderr, "fipsrt passwd: cannot read the password\n");
+    size_t pw_len = 0;
+    const char *why = read_password(verify == NULL, &pw, &pw_len);
+    if (why != NULL) {
+        fprintf(stderr, "fipsrt passwd: %s\n", why);
         return CLI_USAGE;
     }
     int rv, status = CLI_OK;
