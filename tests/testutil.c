@@ -149,14 +149,14 @@ uint8_t *hex_alloc(const char *hex, size_t *len)
 {
     size_t n = strlen(hex);
     uint8_t *out = malloc(n / 2 + 1);
-    ck_assert_ptr_nonnull(out);
+    ck_expect(out != NULL, "out of memory");
     size_t o = 0;
     int hi = -1;
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)hex[i];
         if (isspace(c))
             continue;
-        ck_assert_msg(isxdigit(c), "bad hex digit '%c' in \"%.40s\"", c, hex);
+        ck_expect(isxdigit(c), "bad hex digit '%c' in \"%.40s\"", c, hex);
         int d = isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
         if (hi < 0) {
             hi = d;
@@ -165,7 +165,7 @@ uint8_t *hex_alloc(const char *hex, size_t *len)
             hi = -1;
         }
     }
-    ck_assert_msg(hi < 0, "odd number of hex digits in \"%.40s\"", hex);
+    ck_expect(hi < 0, "odd number of hex digits in \"%.40s\"", hex);
     *len = o;
     return out;
 }

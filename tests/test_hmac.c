@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* HMAC: RFC 4231 / RFC 2202 vectors run whole, Python cross-check, policy refusals. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "testutil.h"
+
+static const struct {
+    const char *file;
+    fipsrt_hash_alg alg;
+} rfc[] = {
+    {"HMAC/rfc-2202-sha1.txt", FIPSRT_HASH_SHA1},
+    {"HMAC/rfc-4231-sha224.txt", FIPSRT_HASH_SHA224},
+    {"HMAC/rfc-4231-sha256.txt", FIPSRT_HASH_SHA256},
+    {"HMAC/rfc-4231-sha384.txt", FIPSRT_HASH_SHA384},
+    {"HMAC/rfc-4231-sha512.txt", FIPSRT_HASH_SHA512},
+    {"HMAC/rfc-2202-md5.txt", FIPSRT_HASH_MD5},
+};
+
+/*
+ * Each vector runs one-shot, streaming and through verify. Vectors whose key is under
+ * 112 bits ("Jefe") are run too: the library must refuse them with FIPSRT_E_NOT_APPROVED.
+ * The MD5 file must be refused vector by vector with FIPSRT_E_MD5_SECURE.
+ */
+START_TEST(test_rfc_vectors)
+{
+    vec_file v;
+    vec_open(&v, rfc[_i].file);
+    int run = 0, refused = 0;
+    while (vec_next(&v)) {
+        size_t key_len, msg_len, md_len, out_len;
+        uint8_t *key = hex_alloc(vec_get(&v, "Key"), &key_len);
+        uint8_t *msg = hex_alloc(vec_get(&v, "Msg"), &msg_len);
+        uint8_t *md = hex_alloc(vec_get(&v, "MD"), &md_len);
+        uint8_t out[FIPSRT_HASH_MAX_SIZE];
+        fipsrt_hmac_ctx *h = NULL;
+        if (rfc[_i].alg == FIPSRT_HASH_MD5) {
+            ck_assert_fipsrt(fipsrt_hmac(rfc[_i].alg, key, key_len, msg, msg_len, out, sizeof(out), &out_len),
+                             FIPSRT_E_MD5_SECURE);
+            ck_assert_fipsrt(fipsrt_hmac_new(&h, rfc[_i].alg, key, key_len), FIPSRT_E_MD5_SECURE);
+            refused++;
+        } else if (key_len < FIPSRT_HMAC_MIN_KEY_SIZE) {
+            ck_assert_fipsrt(fipsrt_hmac(rfc[_i].alg, key, key_len, msg, msg_len, out, sizeof(out), &out_len),
+                             FIPSRT_E_NOT_APPROVED);
+            ck_assert_fipsrt(fipsrt_hmac_verify(rfc[_i].alg, key, key_len, msg, msg_len, md, md_len),
+                             FIPSRT_E_NOT_APPROVED);
+            ck_assert_fipsrt(fipsrt_hmac_new(&h, rfc[_i].alg, key, key_len), FIPSRT_E_NOT_APPROVED);
+            refused++;
+        } else {
+            ck_assert_ok(fipsrt_hmac(rfc[_i].alg, key, key_len, msg, msg_len, out, sizeof(out), &out_len));
+            ck_assert_uint_eq(out_len, md_len);
+            ck_assert_mem_eq(out, md, md_len);
+            ck_assert_ok(fipsrt_hmac_verify(rfc[_i].alg, key, key_len, msg, msg_len, md, md_len));
+            ck_assert_ok(fipsrt_hmac_new(&h, rfc[_i].alg, key, key_len));
+            ck_assert_ok(fipsrt_hmac_update(h, msg, msg_len / 3));
+            ck_assert_ok(fipsrt_hmac_update(h, msg + msg_len / 3, msg_len - msg_len / 3));
+            ck_assert_ok(fipsrt_hmac_final_verify(h, md, md_len));
+            /* reset keeps the key: a second message gives the same tag again. */
+            ck_assert_ok(fipsrt_hmac_reset(h));
+            ck_assert_ok(fipsrt_hmac_update(h, msg, msg_len));
+            memset(out, 0, sizeof(out));
+            ck_assert_ok(fipsrt_hmac_final(h, out, sizeof(out), &out_len));
+            ck_assert_mem_eq(out, md, md_len);
+            fipsrt_hmac_free(h);
+            /* A flipped bit anywhere in the tag is rejected. */
+            md[md_len - 1] ^= 0x01;
+            ck_assert_fipsrt(fipsrt_hmac_verify(rfc[_i].alg, key, key_len, msg, msg_len, md, md_len),
+                             FIPSRT_E_VERIFY_FAILED);
+            run++;
+        }
+        free(key);
+        free(msg);
+        free(md);
+    }
+    vec_close(&v);
+    ck_assert_int_gt(run + refused, 0);
+    vec_report(rfc[_i].file, run, refused,
+               rfc[_i].alg == FIPSRT_HASH_MD5
+                   ? "MD5: each asserted refused with FIPSRT_E_MD5_SECURE"
+                   : "key < 112 bits: each asserted refused with FIPSRT_E_NOT_APPROVED");
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
+/* Every HMAC hash (SHA-3 has no RFC vectors here) against Python's hmac module. */
+START_TEST(test_python_cross_check)
+{
+    static const struct { fipsrt_hash_alg alg; const char *py; } t[] = {
+        {FIPSRT_HASH_SHA1, "sha1"},           {FIPSRT_HASH_SHA224, "sha224"},
+        {FIPSRT_HASH_SHA256, "sha256"},       {FIPSRT_HASH_SHA384, "sha384"},
+        {FIPSRT_HASH_SHA512, "sha512"},       {FIPSRT_HASH_SHA512_224, "sha512_224"},
+        {FIPSRT_HASH_SHA512_256, "sha512_256"}, {FIPSRT_HASH_SHA3_224, "sha3_224"},
+        {FIPSRT_HASH_SHA3_256, "sha3_256"},   {FIPSRT_HASH_SHA3_384, "sha3_384"},
+        {FIPSRT_HASH_SHA3_512, "sha3_512"},
+    };
+    uint8_t key[200], msg[300], out[64];
+    char key_hex[401], msg_hex[601], script[4096], want[129];
+    size_t klens[] = {14, 64, 200};  /* minimum, a block, longer than any block */
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        for (size_t k = 0; k < 3; k++) {
+            size_t out_len;
+            ck_assert_ok(fipsrt_random(key, sizeof(key)));
+            ck_assert_ok(fipsrt_random(msg, sizeof(msg)));
+            for (size_t j = 0; j < klens[k]; j++)
+                sprintf(key_hex + 2 * j, "%02x", key[j]);
+            for (size_t j = 0; j < sizeof(msg); j++)
+                sprintf(msg_hex + 2 * j, "%02x", msg[j]);
+            snprintf(script, sizeof(script),
+                     "import hmac,hashlib; print(hmac.new(bytes.fromhex('%s'), bytes.fromhex('%s'), "
+                     "'%s').hexdigest())", key_hex, msg_hex, t[i].py);
+            char *argv[] = {"/usr/bin/python3", "-c", script, NULL};
+            proc_result r;
+            run_process(argv, NULL, NULL, &r);
+            ck_assert_msg(r.exited && r.status == 0, "python: %s", r.err);
+            ck_assert_ok(fipsrt_hmac(t[i].alg, key, klens[k], msg, sizeof(msg), out, sizeof(out), &out_len));
+            for (size_t j = 0; j < out_len; j++)
+                sprintf(want + 2 * j, "%02x", out[j]);
+            ck_assert_int_eq(strncmp(r.out, want, 2 * out_len), 0);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_policy_and_bad_input)
+{
+    uint8_t key[64] = {1}, out[64], tag[64];
+    size_t n = 0;
+    fipsrt_hmac_ctx *h = NULL;
+    /* SP 800-131A: 13-byte key refused, 14-byte key accepted. */
+    ck_assert_fipsrt(fipsrt_hmac(FIPSRT_HASH_SHA256, key, 13, "m", 1, out, sizeof(out), &n), FIPSRT_E_NOT_APPROVED);
+    ck_assert_ok(fipsrt_hmac(FIPSRT_HASH_SHA256, key, 14, "m", 1, out, sizeof(out), &n));
+    ck_assert_fipsrt(fipsrt_hmac(FIPSRT_HASH_SHA256, key, 0, "m", 1, out, sizeof(out), &n), FIPSRT_E_NOT_APPROVED);
+    ck_assert_fipsrt(fipsrt_hmac(FIPSRT_HASH_SHA256, NULL, 32, "m", 1, out, sizeof(out), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac(FIPSRT_HASH_SHAKE128, key, 32, "m", 1, out, sizeof(out), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac(FIPSRT_HASH_MD5, key, 32, "m", 1, out, sizeof(out), &n), FIPSRT_E_MD5_SECURE);
+    ck_assert_fipsrt(fipsrt_hmac((fipsrt_hash_alg)55, key, 32, "m", 1, out, sizeof(out), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac(FIPSRT_HASH_SHA256, key, 32, NULL, 1, out, sizeof(out), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac(FIPSRT_HASH_SHA256, key, 32, "m", 1, NULL, 64, &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac(FIPSRT_HASH_SHA512, key, 32, "m", 1, out, 63, &n), FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(n, 64);
+    ck_assert_ok(fipsrt_hmac(FIPSRT_HASH_SHA256, key, 32, NULL, 0, out, sizeof(out), &n));
+
+    /* Truncated tags: >= 128 bits verify, shorter or longer than the MAC are invalid. */
+    ck_assert_ok(fipsrt_hmac(FIPSRT_HASH_SHA256, key, 32, "msg", 3, tag, sizeof(tag), &n));
+    ck_assert_ok(fipsrt_hmac_verify(FIPSRT_HASH_SHA256, key, 32, "msg", 3, tag, 16));
+    ck_assert_fipsrt(fipsrt_hmac_verify(FIPSRT_HASH_SHA256, key, 32, "msg", 3, tag, 15), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_verify(FIPSRT_HASH_SHA256, key, 32, "msg", 3, tag, 33), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_verify(FIPSRT_HASH_SHA256, key, 32, "msg", 3, NULL, 32), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_verify(FIPSRT_HASH_SHA256, key, 32, "msh", 3, tag, 32), FIPSRT_E_VERIFY_FAILED);
+    key[5] ^= 1;
+    ck_assert_fipsrt(fipsrt_hmac_verify(FIPSRT_HASH_SHA256, key, 32, "msg", 3, tag, 32), FIPSRT_E_VERIFY_FAILED);
+    key[5] ^= 1;
+
+    /* Streaming state machine, clone and NULLs. */
+    ck_assert_fipsrt(fipsrt_hmac_new(NULL, FIPSRT_HASH_SHA256, key, 32), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_new(&h, FIPSRT_HASH_SHA256, key, 8), FIPSRT_E_NOT_APPROVED);
+    ck_assert_ptr_null(h);
+    ck_assert_ok(fipsrt_hmac_new(&h, FIPSRT_HASH_SHA256, key, 32));
+    ck_assert_ok(fipsrt_hmac_update(h, "ms", 2));
+    fipsrt_hmac_ctx *c;
+    ck_assert_ok(fipsrt_hmac_clone(&c, h));
+    ck_assert_ok(fipsrt_hmac_update(h, "g", 1));
+    ck_assert_ok(fipsrt_hmac_update(c, "g", 1));
+    ck_assert_ok(fipsrt_hmac_final_verify(h, tag, 32));
+    ck_assert_fipsrt(fipsrt_hmac_final(c, out, 31, &n), FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(n, 32);
+    ck_assert_ok(fipsrt_hmac_final(c, out, 32, &n));
+    ck_assert_mem_eq(out, tag, 32);
+    ck_assert_fipsrt(fipsrt_hmac_update(h, "x", 1), FIPSRT_E_STATE);
+    ck_assert_fipsrt(fipsrt_hmac_final(h, out, 32, &n), FIPSRT_E_STATE);
+    ck_assert_fipsrt(fipsrt_hmac_final_verify(h, tag, 32), FIPSRT_E_STATE);
+    ck_assert_fipsrt(fipsrt_hmac_update(NULL, "x", 1), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_reset(NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_clone(&c, NULL), FIPSRT_E_INVALID_ARG);
+    fipsrt_hmac_free(h);
+    fipsrt_hmac_free(c);
+    fipsrt_hmac_free(NULL);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
+/* One-shot HMACs keep per-thread state: different keys in a row must not bleed. */
+START_TEST(test_key_switch)
+{
+    uint8_t k1[32], k2[32], a[32], b[32], c[32];
+    memset(k1, 1, 32);
+    memset(k2, 2, 32);
+    ck_assert_ok(fipsrt_hmac(FIPSRT_HASH_SHA256, k1, 32, "m", 1, a, 32, NULL));
+    ck_assert_ok(fipsrt_hmac(FIPSRT_HASH_SHA256, k2, 32, "m", 1, b, 32, NULL));
+    ck_assert_ok(fipsrt_hmac(FIPSRT_HASH_SHA256, k1, 32, "m", 1, c, 32, NULL));
+    ck_assert_mem_ne(a, b, 32);
+    ck_assert_mem_eq(a, c, 32);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("hmac");
+    TCase *tc = tcase_create("vectors");
+    tcase_add_loop_test(tc, test_rfc_vectors, 0, sizeof(rfc) / sizeof(rfc[0]));
+    tcase_add_test(tc, test_python_cross_check);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("api");
+    tcase_add_test(tc, test_policy_and_bad_input);
+    tcase_add_test(tc, test_key_switch);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void) { return run_suite(make_suite); }
