@@ -99,3 +99,51 @@ def expect_panic(r, must_not_print=None):
 
 def temp_dir(tag):
     return tempfile.mkdtemp(prefix="fipsrt-%s." % tag)
+
+
+# ---- docs/README-sections.md: the command blocks the tests run verbatim ------------------
+
+README = os.path.join(SOURCE, "docs", "README-sections.md")
+_MARK = re.compile(r"<!-- test: (\w+) (file|run)([^>]*?)-->\s*\n```(\w*)\n(.*?)\n```", re.S)
+_ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
+
+
+def readme_blocks(group):
+    """[(kind, name_or_None, attrs, text)] of the blocks marked `<!-- test: GROUP ... -->`."""
+    blocks = []
+    for m in _MARK.finditer(open(README).read()):
+        if m.group(1) != group:
+            continue
+        rest = m.group(3).strip()
+        name = None
+        if m.group(2) == "file":
+            name, _, rest = rest.partition(" ")
+        attrs = {}
+        for k, v in _ATTR.findall(rest):
+            if v.startswith('"'):
+                v = re.sub(r"\\(.)", r"\1", v[1:-1])
+            attrs[k] = v
+        blocks.append((m.group(2), name, attrs, m.group(5) + "\n"))
+    if not blocks:
+        fail("no '%s' test blocks in %s" % (group, README))
+    return blocks
+
+
+def run_readme_blocks(group, workdir, env, prelude=""):
+    """Write the file blocks into workdir and run the run blocks there with bash (-e, -u,
+    pipefail), checking each block's status= (default 0), stdout= and stderr= expectations."""
+    for kind, name, attrs, text in readme_blocks(group):
+        if kind == "file":
+            with open(os.path.join(workdir, name), "w") as f:
+                f.write(text)
+            print("wrote %s from %s" % (name, os.path.relpath(README, SOURCE)))
+            continue
+        r = run(prelude + text, check=False, cwd=workdir, env=env)
+        want = int(attrs.get("status", "0"))
+        status = 128 - r.returncode if r.returncode < 0 else r.returncode  # as the shell says
+        if status != want:
+            fail("README block exited %d, expected %d:\n%s" % (status, want, text))
+        for stream in ("stdout", "stderr"):
+            if stream in attrs and attrs[stream] not in getattr(r, stream):
+                fail("README block: no %r in its %s:\n%s" % (attrs[stream], stream, text))
+        print("ok: README block (%s)" % text.strip().splitlines()[0])
