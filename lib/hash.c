@@ -58,6 +58,14 @@ out:
     return rv;
 }
 
+void frt_hash_free_templates(void)
+{
+    for (size_t i = 0; i < NDESCS; i++) {
+        EVP_MD_CTX_free(templates[i]);
+        templates[i] = NULL;
+    }
+}
+
 const EVP_MD_CTX *frt_md_template(fipsrt_hash_alg alg)
 {
     return templates[alg - 1];

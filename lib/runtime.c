@@ -158,6 +158,9 @@ static void require_fips(const char *step, const OSSL_PROVIDER *prov)
     }
 }
 
+/* This thread's scratch state (see frt_thread()). */
+static _Thread_local struct frt_thread *mine;
+
 static void free_thread(void *p)
 {
     struct frt_thread *t = p;
@@ -167,6 +170,40 @@ static void free_thread(void *p)
     for (size_t i = 0; i < sizeof(t->hmac) / sizeof(t->hmac[0]); i++)
         EVP_MAC_CTX_free(t->hmac[i]);
     free(t);
+}
+
+static void free_kind(enum frt_kind kind, void *impl)
+{
+    switch (kind) {
+    case K_MD: EVP_MD_free(impl); break;
+    case K_CIPHER: EVP_CIPHER_free(impl); break;
+    case K_MAC: EVP_MAC_free(impl); break;
+    case K_KDF: EVP_KDF_free(impl); break;
+    case K_SIG: EVP_SIGNATURE_free(impl); break;
+    case K_ASYM: EVP_ASYM_CIPHER_free(impl); break;
+    case K_KEX: EVP_KEYEXCH_free(impl); break;
+    case K_KEYMGMT: EVP_KEYMGMT_free(impl); break;
+    case K_RAND: EVP_RAND_free(impl); break;
+    }
+}
+
+/*
+ * At exit, before OpenSSL's own cleanup (atexit runs handlers in reverse order and OpenSSL
+ * registered its handler during OPENSSL_init_crypto, before ours): drop our references to
+ * the providers and algorithms so that OpenSSL can free them. Nothing may be used after.
+ */
+static void release_runtime(void)
+{
+    free_thread(mine);
+    mine = NULL;
+    frt_hash_free_templates();
+    for (size_t i = 0; i < FRT_ALG_COUNT; i++) {
+        free_kind(algs[i].kind, algs[i].impl);
+        algs[i].impl = NULL;
+    }
+    OSSL_PROVIDER_unload(base_provider);
+    OSSL_PROVIDER_unload(fips_provider);
+    base_provider = fips_provider = NULL;
 }
 
 static void init_runtime(void)
@@ -215,6 +252,8 @@ static void init_runtime(void)
         frt_panic("EVP_DigestInit_ex2", fipsrt_last_error());
     if (pthread_key_create(&thread_key, free_thread) != 0)
         frt_panic("pthread_key_create", NULL);
+    if (atexit(release_runtime) != 0)
+        frt_panic("atexit", NULL);
     ERR_clear_error();
 }
 
@@ -254,7 +293,6 @@ EVP_KEYMGMT *frt_keymgmt(enum frt_alg id) { return algs[id].impl; }
 
 struct frt_thread *frt_thread(void)
 {
-    static _Thread_local struct frt_thread *mine;
     if (mine == NULL) {
         mine = calloc(1, sizeof(*mine));
         if (mine != NULL)
