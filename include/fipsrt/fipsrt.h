@@ -16,6 +16,9 @@
 #include <fipsrt/hmac.h>
 #include <fipsrt/rand.h>
 #include <fipsrt/keys.h>
+#include <fipsrt/ecdsa.h>
+#include <fipsrt/rsa.h>
+#include <fipsrt/ecdh.h>
 #include <fipsrt/kdf.h>
 #include <fipsrt/passwd.h>
 #include <fipsrt/aead.h>
