@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
  * @file fipsrt/passwd.h
- * @brief Password hashes: PBKDF2-HMAC-SHA-512 in passlib's modular-crypt format, and
- *        verification of legacy sha256crypt/sha512crypt strings for migration.
+ * @brief Password hashes: passlib-compatible pbkdf2-sha512, legacy sha2crypt verify-only.
  *
  * New hashes are always `$pbkdf2-sha512$<rounds>$<salt>$<checksum>`, byte for byte the
  * format of passlib's `pbkdf2_sha512` (so passlib verifies them and this library verifies
