@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
-"""EC (P-256/384/521) and RSA keys in the FIPS provider: generate, import, export.
-Signatures (ECDSA, RSA-PSS / PKCS#1 v1.5) are methods of Key."""
+"""EC (P-256/384/521) and RSA keys in the FIPS provider: generate, import, export; ECDSA and
+RSA (PSS, PKCS#1 v1.5) signatures, RSA-OAEP encryption and ECDH are methods of Key.
+Hash names are hashlib's ('sha256', 'sha3_384', ...)."""
 import ctypes
 
 from . import errors
+from ._hash import ALGS, canonical
 from ._lib import c_size_p, check, fn, inbuf
 
 CURVES = {"P-256": 1, "P-384": 2, "P-521": 3}
@@ -34,6 +36,43 @@ _export_public = fn("fipsrt_key_export_public", ctypes.c_int, ctypes.c_void_p, c
 _export_point = fn("fipsrt_key_export_ec_point", ctypes.c_int, ctypes.c_void_p,
                    ctypes.c_char_p, ctypes.c_size_t, c_size_p)
 _public = fn("fipsrt_key_public", ctypes.c_int, _vpp, ctypes.c_void_p)
+
+_ECDSA_FORMATS = {"der": 1, "p1363": 2}
+_ecdsa_max = fn("fipsrt_ecdsa_max_size", ctypes.c_size_t, ctypes.c_int, ctypes.c_int)
+_ecdsa_sign = fn("fipsrt_ecdsa_sign", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                 ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, c_size_p)
+_ecdsa_verify = fn("fipsrt_ecdsa_verify", ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
+                   ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p,
+                   ctypes.c_size_t)
+_RSA_PSS, _RSA_PKCS1, _RSA_OAEP = 1, 2, 3
+_rsa_size = fn("fipsrt_rsa_size", ctypes.c_size_t, ctypes.c_void_p)
+_rsa_sign = fn("fipsrt_rsa_sign", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+               ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, c_size_p)
+_rsa_verify = fn("fipsrt_rsa_verify", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                 ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t)
+_rsa_encrypt = fn("fipsrt_rsa_encrypt", ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
+                  ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                  ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, c_size_p)
+_rsa_decrypt = fn("fipsrt_rsa_decrypt", ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
+                  ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                  ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, c_size_p)
+_oaep_max = fn("fipsrt_rsa_oaep_max_plaintext", ctypes.c_size_t, ctypes.c_void_p, ctypes.c_int)
+_ecdh_size = fn("fipsrt_ecdh_secret_size", ctypes.c_size_t, ctypes.c_int)
+_ecdh = fn("fipsrt_ecdh_derive", ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+           ctypes.c_char_p, ctypes.c_size_t, c_size_p)
+_ecdh_point = fn("fipsrt_ecdh_derive_point", ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p,
+                 ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, c_size_p)
+
+
+def _hash(name):
+    return ALGS[canonical(name)]
+
+
+def _sig_out(call, cap):
+    buf = ctypes.create_string_buffer(max(cap, 1))
+    n = ctypes.c_size_t()
+    check(call(buf, cap, ctypes.byref(n)))
+    return buf.raw[:n.value]
 
 
 def _encoding(data, encoding):
@@ -130,6 +169,74 @@ class Key:
 
     def ec_point(self):
         return sized_output(lambda b, c, n: _export_point(self._h, b, c, n))
+
+    # ---- ECDSA (FIPS 186-4) ------------------------------------------------------------
+    def sign_ecdsa(self, data, hash="sha256", format="der"):
+        """Sign data (hashed in the provider) with this EC private key. format: 'der'
+        (X.509/TLS) or 'p1363' (fixed-width r || s, as JOSE)."""
+        fmt = _ECDSA_FORMATS[format]
+        d, n = inbuf(data)
+        cap = _ecdsa_max(_curve(self._h), fmt)
+        return _sig_out(lambda b, c, ln: _ecdsa_sign(self._h, _hash(hash), fmt, d, n, b, c, ln),
+                        cap)
+
+    def verify_ecdsa(self, data, signature, hash="sha256", format="der"):
+        """Raise VerificationError unless signature is valid for data under this key."""
+        d, n = inbuf(data)
+        sig = bytes(signature)
+        check(_ecdsa_verify(self._h, _hash(hash), _ECDSA_FORMATS[format], d, n, sig, len(sig)))
+
+    # ---- RSA (FIPS 186-4, SP 800-56B) ------------------------------------------------------
+    def _rsa_sign(self, padding, data, hash):
+        d, n = inbuf(data)
+        return _sig_out(lambda b, c, ln: _rsa_sign(self._h, padding, _hash(hash), d, n, b, c, ln),
+                        _rsa_size(self._h))
+
+    def _rsa_verify(self, padding, data, signature, hash):
+        d, n = inbuf(data)
+        sig = bytes(signature)
+        check(_rsa_verify(self._h, padding, _hash(hash), d, n, sig, len(sig)))
+
+    def sign_rsa_pss(self, data, hash="sha256"):
+        """RSASSA-PSS with MGF1(hash) and a digest-length salt."""
+        return self._rsa_sign(_RSA_PSS, data, hash)
+
+    def verify_rsa_pss(self, data, signature, hash="sha256"):
+        self._rsa_verify(_RSA_PSS, data, signature, hash)
+
+    def sign_rsa_pkcs1(self, data, hash="sha256"):
+        """RSASSA-PKCS1-v1_5."""
+        return self._rsa_sign(_RSA_PKCS1, data, hash)
+
+    def verify_rsa_pkcs1(self, data, signature, hash="sha256"):
+        self._rsa_verify(_RSA_PKCS1, data, signature, hash)
+
+    def encrypt_oaep(self, data, hash="sha256", label=b""):
+        """RSAES-OAEP with MGF1(hash); PKCS#1 v1.5 encryption is not offered (not approved)."""
+        m = bytes(data)
+        lab = bytes(label)
+        return _sig_out(lambda b, c, ln: _rsa_encrypt(self._h, _RSA_OAEP, _hash(hash), lab or None,
+                                                      len(lab), m, len(m), b, c, ln),
+                        _rsa_size(self._h))
+
+    def decrypt_oaep(self, ciphertext, hash="sha256", label=b""):
+        """Raises VerificationError for any ciphertext that does not decrypt."""
+        ct = bytes(ciphertext)
+        lab = bytes(label)
+        # A modulus-sized buffer (more than the k - 2hLen - 2 the API requires): OpenSSL 3.0's
+        # provider refuses OAEP decryption into anything smaller.
+        return _sig_out(lambda b, c, ln: _rsa_decrypt(self._h, _RSA_OAEP, _hash(hash), lab or None,
+                                                      len(lab), ct, len(ct), b, c, ln),
+                        max(_rsa_size(self._h), _oaep_max(self._h, _hash(hash))))
+
+    # ---- ECDH (SP 800-56A) ------------------------------------------------------------------
+    def exchange(self, peer):
+        """The ECDH shared secret Z with peer (a Key or an uncompressed point)."""
+        size = _ecdh_size(_curve(self._h))
+        if isinstance(peer, Key):
+            return _sig_out(lambda b, c, ln: _ecdh(self._h, peer._h, b, c, ln), size)
+        p = bytes(peer)
+        return _sig_out(lambda b, c, ln: _ecdh_point(self._h, p, len(p), b, c, ln), size)
 
     def close(self):
         if getattr(self, "_h", None):

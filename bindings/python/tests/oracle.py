@@ -148,9 +148,13 @@ def op_ecdsa_sign(priv, data, hash):
     return serialization.load_der_private_key(priv, None).sign(data, ec.ECDSA(_h(hash)))
 
 
-def op_ecdsa_verify(pub, sig, data, hash):
+def op_ecdsa_verify(pub, sig, data, hash, p1363=False):
     from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import ec, utils
+    if p1363:  # fixed-width r || s -> DER
+        half = len(sig) // 2
+        sig = utils.encode_dss_signature(int.from_bytes(sig[:half], "big"),
+                                         int.from_bytes(sig[half:], "big"))
     try:
         _load_public(pub).verify(sig, data, ec.ECDSA(_h(hash)))
         return True
@@ -174,6 +178,26 @@ def op_rsa_verify(pub, sig, data, hash, scheme):
         return True
     except InvalidSignature:
         return False
+
+
+def _oaep(hash, label):
+    from cryptography.hazmat.primitives.asymmetric import padding
+    return padding.OAEP(mgf=padding.MGF1(_h(hash)), algorithm=_h(hash), label=label or None)
+
+
+def op_rsa_oaep_encrypt(pub, data, hash, label):
+    return _load_public(pub).encrypt(data, _oaep(hash, label))
+
+
+def op_rsa_oaep_decrypt(priv, data, hash, label):
+    from cryptography.hazmat.primitives import serialization
+    return serialization.load_der_private_key(priv, None).decrypt(data, _oaep(hash, label))
+
+
+def op_ecdh(priv, peer):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    return serialization.load_der_private_key(priv, None).exchange(ec.ECDH(), _load_public(peer))
 
 
 def op_sha2crypt(password, salt):

@@ -335,14 +335,14 @@ class TestKeys(unittest.TestCase):
                                       b"-----END PUBLIC KEY-----\n")
 
 
-def _has(name):
-    return hasattr(fipsrt.keys.Key, name)
+def _has(symbol):
+    return hasattr(fipsrt._lib.lib, symbol)
 
 
 class TestSignatures(unittest.TestCase):
     """Signatures made by the binding verify under `cryptography`, and the reverse."""
 
-    @unittest.skipUnless(_has("sign_ecdsa"), "ECDSA is not in this libfipsrt yet")
+    @unittest.skipUnless(_has("fipsrt_ecdsa_sign"), "ECDSA is not in this libfipsrt yet")
     def test_ecdsa_verifies_under_cryptography(self):
         count = 0
         for curve, h in (("P-256", "sha256"), ("P-384", "sha384"), ("P-521", "sha512")):
@@ -353,7 +353,11 @@ class TestSignatures(unittest.TestCase):
                 self.assertTrue(ref("ecdsa_verify", pub=pub, sig=sig, data=msg, hash=h))
                 self.assertFalse(ref("ecdsa_verify", pub=pub, sig=sig, data=msg + b"x", hash=h))
                 k.verify_ecdsa(msg, sig, h)
-                count += 1
+                raw = k.sign_ecdsa(msg, "sha3_256", format="p1363")
+                self.assertEqual(len(raw), 2 * ((k.bits + 7) // 8))
+                self.assertTrue(ref("ecdsa_verify", pub=pub, sig=raw, data=msg, hash="sha3_256",
+                                    p1363=True))
+                count += 2
             priv, theirs = ref("ec_generate", curve=curve)
             sig = ref("ecdsa_sign", priv=priv, data=b"msg", hash=h)
             k2 = fipsrt.keys.import_public(theirs)
@@ -362,7 +366,7 @@ class TestSignatures(unittest.TestCase):
                 k2.verify_ecdsa(b"other", sig, h)
         print("ecdsa: %d signatures verified by cryptography" % count)
 
-    @unittest.skipUnless(_has("sign_rsa_pss"), "RSA signatures are not in this libfipsrt yet")
+    @unittest.skipUnless(_has("fipsrt_rsa_sign"), "RSA is not in this libfipsrt yet")
     def test_rsa_verifies_under_cryptography(self):
         k = fipsrt.keys.generate_rsa(2048)
         pub = k.export_public()
@@ -384,6 +388,29 @@ class TestSignatures(unittest.TestCase):
             k2.verify_rsa_pss(b"msg!", sig, "sha256")
         sig = ref("rsa_sign", priv=priv, data=b"msg", hash="sha256", scheme="pkcs1")
         k2.verify_rsa_pkcs1(b"msg", sig, "sha256")
+        with self.assertRaises(fipsrt.NotApproved):
+            k.sign_rsa_pss(b"msg", "sha1")  # SHA-1 never signs
+
+    @unittest.skipUnless(_has("fipsrt_rsa_encrypt"), "RSA-OAEP is not in this libfipsrt yet")
+    def test_rsa_oaep_both_ways(self):
+        k = fipsrt.keys.generate_rsa(2048)
+        ct = k.encrypt_oaep(b"key material", "sha256", b"label")
+        self.assertEqual(ref("rsa_oaep_decrypt", priv=k.export_private("DER"), data=ct,
+                             hash="sha256", label=b"label"), b"key material")
+        theirs = ref("rsa_oaep_encrypt", pub=k.export_public(), data=b"secret", hash="sha384",
+                     label=b"")
+        self.assertEqual(k.decrypt_oaep(theirs, "sha384"), b"secret")
+        with self.assertRaises(fipsrt.VerificationError):
+            k.decrypt_oaep(theirs, "sha256")  # wrong hash: one error for every failure
+
+    @unittest.skipUnless(_has("fipsrt_ecdh_derive"), "ECDH is not in this libfipsrt yet")
+    def test_ecdh_equals_cryptography(self):
+        for curve in ("P-256", "P-384", "P-521"):
+            mine = fipsrt.keys.generate_ec(curve)
+            priv, pub = ref("ec_generate", curve=curve)
+            z = mine.exchange(fipsrt.keys.import_public(pub))
+            self.assertEqual(z, ref("ecdh", priv=priv, peer=mine.export_public("DER")))
+            self.assertEqual(mine.exchange(fipsrt.keys.import_public(pub).ec_point()), z)
 
 
 def tampered_env(tmpdir):
