@@ -248,12 +248,16 @@ static int pem_unwrap(const uint8_t *data, size_t len, const char *const *labels
         if (strcmp(name, labels[*label]) == 0)
             break;
     if (labels[*label] == NULL) {
-        /* Pre-PKCS#8 forms (and their MD5-keyed legacy encryption) are not read. */
-        bool traditional = strcmp(name, "RSA PRIVATE KEY") == 0 ||
-                           strcmp(name, "EC PRIVATE KEY") == 0 ||
-                           strcmp(name, "RSA PUBLIC KEY") == 0;
-        FRT_CHECK(!traditional, FIPSRT_E_UNSUPPORTED, "PEM \"%s\" is not PKCS#8/SPKI: convert "
-                  "it with `openssl pkcs8 -topk8` or `openssl pkey -pubout`", name);
+        bool pkcs8 = strcmp(name, "PRIVATE KEY") == 0 || strcmp(name, "PUBLIC KEY") == 0 ||
+                     strcmp(name, "ENCRYPTED PRIVATE KEY") == 0;
+        FRT_CHECK(!pkcs8, FIPSRT_E_KEY_TYPE, "PEM \"%s\" is the other kind of key", name);
+        /* Pre-PKCS#8 forms ("RSA PRIVATE KEY", "EC PRIVATE KEY", with MD5-keyed legacy
+         * encryption) are not read. */
+        size_t n_len = strlen(name);
+        bool key = (n_len > 11 && strcmp(name + n_len - 11, "PRIVATE KEY") == 0) ||
+                   (n_len > 10 && strcmp(name + n_len - 10, "PUBLIC KEY") == 0);
+        FRT_CHECK(!key, FIPSRT_E_UNSUPPORTED, "PEM \"%s\" is not PKCS#8/SPKI: convert it "
+                  "with `openssl pkcs8 -topk8` or `openssl pkey -pubout`", name);
         FRT_CHECK(false, FIPSRT_E_MALFORMED, "unexpected PEM block \"%s\"", name);
     }
     FRT_CHECK(header[0] == '\0', FIPSRT_E_MALFORMED, "PEM headers are not allowed in \"%s\"",
@@ -429,6 +433,40 @@ out:
     return rv;
 }
 
+/* Whether DER `der` opens with SEQUENCE { INTEGER v, ... } where lo <= v <= hi (v < 128). */
+static bool der_version_in(const uint8_t *der, size_t len, int lo, int hi)
+{
+    const unsigned char *p = der;
+    long n;
+    int tag, cls;
+    ERR_set_mark();
+    bool ok = !(ASN1_get_object(&p, &n, &tag, &cls, (long)len) & 0x80) &&
+              tag == V_ASN1_SEQUENCE &&
+              !(ASN1_get_object(&p, &n, &tag, &cls, (long)(len - (size_t)(p - der))) & 0x80) &&
+              tag == V_ASN1_INTEGER && n == 1 && p[0] >= lo && p[0] <= hi;
+    ERR_pop_to_mark();
+    return ok;
+}
+
+/*
+ * Versions libcrypto's readers let through: RFC 5958 PrivateKeyInfo is v1 (0) or v2 (1);
+ * the SEC 1 ECPrivateKey inside an EC key is version 1 (RSAPrivateKey's is checked there).
+ */
+static int check_versions(const uint8_t *der, size_t len, const PKCS8_PRIV_KEY_INFO *p8,
+                          const char *keytype)
+{
+    int rv = FIPSRT_OK;
+    const unsigned char *inner;
+    int inner_len;
+    FRT_CHECK(der_version_in(der, len, 0, 1), FIPSRT_E_MALFORMED,
+              "PKCS#8 version is not v1 or v2");
+    PKCS8_pkey_get0(NULL, &inner, &inner_len, NULL, p8);
+    FRT_CHECK(strcmp(keytype, "EC") != 0 || der_version_in(inner, (size_t)inner_len, 1, 1),
+              FIPSRT_E_MALFORMED, "SEC 1 ECPrivateKey version is not 1");
+out:
+    return rv;
+}
+
 static const char *const private_labels[] = {"PRIVATE KEY", "ENCRYPTED PRIVATE KEY", NULL};
 static const char *const public_labels[] = {"PUBLIC KEY", NULL};
 
@@ -466,6 +504,7 @@ FIPSRT_API int fipsrt_key_import_private(fipsrt_key **out, fipsrt_key_encoding e
     FRT_CHECK((der = OPENSSL_secure_malloc(der_len)) != NULL, FIPSRT_E_NOMEM, "out of memory");
     unsigned char *w = der;
     FRT_OSSL(i2d_PKCS8_PRIV_KEY_INFO(p8, &w), FIPSRT_E_MALFORMED);
+    FRT_TRY(check_versions(der, der_len, p8, keytype));
     FRT_TRY(decode_der(&pkey, der, der_len, "PrivateKeyInfo", keytype, EVP_PKEY_KEYPAIR));
     FRT_TRY(wrap(&key, pkey, true));
     pkey = NULL;

@@ -100,7 +100,8 @@ typedef enum fipsrt_key_encoding {
  *   FIPSRT_E_NOT_APPROVED (curve other than P-256/384/521, X25519/Ed25519/X448/Ed448, DSA,
  *   any other algorithm, RSA < 2048 bits or public exponent outside 2^16 < e < 2^256,
  *   encryption other than PBES2 with PBKDF2 and AES);
- *   FIPSRT_E_VERIFY_FAILED (wrong password or corrupted ciphertext); FIPSRT_E_NOMEM.
+ *   FIPSRT_E_VERIFY_FAILED (wrong password or corrupted ciphertext);
+ *   FIPSRT_E_KEY_TYPE (a PEM "PUBLIC KEY" block); FIPSRT_E_NOMEM.
  */
 FIPSRT_API int fipsrt_key_import_private(fipsrt_key **out, fipsrt_key_encoding enc,
                                          const uint8_t *data, size_t len,
@@ -112,8 +113,9 @@ FIPSRT_API int fipsrt_key_import_private(fipsrt_key **out, fipsrt_key_encoding e
  * the prime-order subgroup). RSA keys of 1024..2047 bits load as legacy verify-only keys.
  *
  * @return 0, FIPSRT_E_INVALID_ARG, FIPSRT_E_MALFORMED (bad encoding or invalid EC point),
- *   FIPSRT_E_UNSUPPORTED (RSASSA-PSS-restricted keys), FIPSRT_E_NOT_APPROVED (as for
- *   private keys; RSA < 1024 bits), FIPSRT_E_NOMEM
+ *   FIPSRT_E_UNSUPPORTED (RSASSA-PSS-restricted keys, PKCS#1 "RSA PUBLIC KEY" PEM),
+ *   FIPSRT_E_NOT_APPROVED (as for private keys; RSA < 1024 bits), FIPSRT_E_KEY_TYPE (a PEM
+ *   private key block), FIPSRT_E_NOMEM
  */
 FIPSRT_API int fipsrt_key_import_public(fipsrt_key **out, fipsrt_key_encoding enc,
                                         const uint8_t *data, size_t len);
