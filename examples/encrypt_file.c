@@ -86,25 +86,21 @@ static int seal_file(fipsrt_aead_counter *ctx, FILE *in, FILE *out)
     uint8_t aad[HEADER + 1];
     size_t n, fixed_len;
     memcpy(aad, MAGIC, 8);
+    aad[HEADER] = 0;
     int rv = fipsrt_aead_counter_fixed(ctx, aad + 8, FIPSRT_AEAD_NONCE_SIZE, &fixed_len);
     if (rv < 0)
         return fail("fipsrt_aead_counter_fixed", rv);
     if (fwrite(aad, 1, HEADER, out) != HEADER)
         return 2;
-    /* Look one record ahead: a record is final when the input ends within it. */
-    size_t have = read_full(in, pt, RECORD);
-    for (uint64_t i = 0;; i++) {
-        int c = have == RECORD ? fgetc(in) : EOF;
-        aad[HEADER] = c == EOF;
+    /* The final record is the first one short of RECORD bytes (empty if need be). */
+    for (uint64_t i = 0; !aad[HEADER]; i++) {
+        size_t have = read_full(in, pt, RECORD);
+        aad[HEADER] = have < RECORD;
         rv = fipsrt_aead_counter_seal(ctx, i, aad, sizeof(aad), pt, have, ct, sizeof(ct), &n);
         if (rv < 0)
             return fail("fipsrt_aead_counter_seal", rv);
         if (fwrite(ct, 1, n, out) != n)
             return 2;
-        if (c == EOF)
-            break;
-        pt[0] = (uint8_t)c;
-        have = 1 + read_full(in, pt + 1, RECORD - 1);
     }
     explicit_bzero(pt, sizeof(pt));
     return ferror(in) ? 2 : 0;
