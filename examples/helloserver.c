@@ -133,6 +133,19 @@ static int read_request(fipsrt_tls_conn *conn, char *buf, size_t cap)
     return FIPSRT_E_INVALID_ARG;  /* request head too large */
 }
 
+/* Half-close, then read what the client still sends (its close_notify, say) until it closes:
+ * closing a socket with unread input makes the kernel send a reset, which can destroy the
+ * response before the client has read it. */
+static void linger_close(int fd)
+{
+    char sink[4096];
+    struct timeval tv = {.tv_sec = 1};
+    shutdown(fd, SHUT_WR);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    for (int i = 0; i < 16 && read(fd, sink, sizeof(sink)) > 0; i++)
+        ;
+}
+
 static void serve(struct client *cl)
 {
     fipsrt_tls_conn *conn = NULL;
@@ -142,6 +155,7 @@ static void serve(struct client *cl)
         rv = fipsrt_tls_conn_handshake(conn);
     if (rv < 0) {
         logf_("http: TLS handshake error from %s: %s", cl->peer, fipsrt_last_error());
+        linger_close(cl->fd);  /* so that our alert reaches the client */
         goto done;
     }
     rv = read_request(conn, req, sizeof(req));
@@ -175,6 +189,7 @@ static void serve(struct client *cl)
               fipsrt_tls_conn_resumed(conn), status == 400 ? "?" : method, status == 400 ? "?" : path,
               status);
     fipsrt_tls_conn_shutdown(conn);
+    linger_close(cl->fd);
 done:
     fipsrt_tls_conn_free(conn);
 }

@@ -27,8 +27,8 @@ typedef struct fipsrt_cert fipsrt_cert;
 
 /** Encodings. Values are ABI. */
 typedef enum fipsrt_cert_format {
-    FIPSRT_CERT_PEM = 1,   /**< "-----BEGIN CERTIFICATE-----" text */
-    FIPSRT_CERT_DER = 2,   /**< binary DER */
+    FIPSRT_CERT_DER = 1,   /**< binary DER (same value as FIPSRT_KEY_DER) */
+    FIPSRT_CERT_PEM = 2,   /**< "-----BEGIN CERTIFICATE-----" text (as FIPSRT_KEY_PEM) */
 } fipsrt_cert_format;
 
 /** Version of fipsrt_cert_params this header describes. */
