@@ -345,11 +345,46 @@ out:
     return rv;
 }
 
-/* A key check run by the provider; its failure is the input's fault (FIPSRT_E_MALFORMED). */
+/*
+ * An RSA private key's pairwise consistency test (FIPS 140-3 IG 10.3.A style): sign a fixed
+ * digest and verify it with the public half, both in the provider. EVP_PKEY_pairwise_check
+ * is not used for RSA: its SP 800-56B check insists on d < lcm(p-1, q-1) and so refuses
+ * every key made with d = e^-1 mod phi(n) (OpenSSL 1.1.1 and many other generators).
+ */
+static int rsa_pct(EVP_PKEY *pkey)
+{
+    int rv = FIPSRT_OK;
+    EVP_PKEY_CTX *ctx = NULL;
+    uint8_t dgst[32] = {0}, sig[2048];
+    size_t sig_len = sizeof(sig);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, "SHA2-256", 0),
+        OSSL_PARAM_construct_end(),
+    };
+    FRT_CHECK((size_t)EVP_PKEY_get_size(pkey) <= sizeof(sig), FIPSRT_E_NOT_APPROVED,
+              "RSA key too large");
+    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL), FIPSRT_E_NOMEM);
+    FRT_OSSL(EVP_PKEY_sign_init_ex(ctx, params), FIPSRT_E_PROVIDER);
+    FRT_OSSL(EVP_PKEY_sign(ctx, sig, &sig_len, dgst, sizeof(dgst)), FIPSRT_E_MALFORMED);
+    FRT_OSSL(EVP_PKEY_verify_init_ex(ctx, params), FIPSRT_E_PROVIDER);
+    FRT_CHECK(EVP_PKEY_verify(ctx, sig, sig_len, dgst, sizeof(dgst)) == 1, FIPSRT_E_MALFORMED,
+              "RSA private and public key do not match");
+out:
+    EVP_PKEY_CTX_free(ctx);
+    return rv;
+}
+
+/*
+ * A key check run by the provider; its failure is the input's fault (FIPSRT_E_MALFORMED).
+ * `pairwise`: private and public parts belong together (EC: SP 800-56A 5.6.2.1.4, which
+ * includes the full public-key validation); else the EC public key's full validation.
+ */
 static int provider_check(EVP_PKEY *pkey, bool pairwise)
 {
     int rv = FIPSRT_OK;
     EVP_PKEY_CTX *ctx = NULL;
+    if (pairwise && EVP_PKEY_is_a(pkey, "RSA"))
+        return rsa_pct(pkey);
     FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL), FIPSRT_E_NOMEM);
     if (pairwise) {
         FRT_OSSL(EVP_PKEY_pairwise_check(ctx), FIPSRT_E_MALFORMED);
@@ -508,7 +543,7 @@ FIPSRT_API int fipsrt_key_import_private(fipsrt_key **out, fipsrt_key_encoding e
     FRT_TRY(decode_der(&pkey, der, der_len, "PrivateKeyInfo", keytype, EVP_PKEY_KEYPAIR));
     FRT_TRY(wrap(&key, pkey, true));
     pkey = NULL;
-    /* SP 800-56A 5.6.2.1.4 / SP 800-89: private and public parts must belong together. */
+    /* Private and public parts must belong together (pairwise check / PCT). */
     FRT_TRY(provider_check(key->pkey, true));
     *out = key;
     key = NULL;

@@ -379,7 +379,8 @@ FIPSRT_API int fipsrt_rsa_decrypt(const fipsrt_key *key, fipsrt_rsa_padding padd
     int rv = FIPSRT_OK;
     EVP_PKEY_CTX *ctx = NULL;
     OSSL_PARAM params[5];
-    size_t max_pt = 0;
+    size_t max_pt = 0, k = 0, len = 0;
+    uint8_t *tmp = NULL;
     FRT_ARG(out_len != NULL);
     FRT_ARG(ct != NULL);
     FRT_TRY(oaep_setup(__func__, key, padding, hash, label, label_len, true, params, &max_pt));
@@ -389,21 +390,26 @@ FIPSRT_API int fipsrt_rsa_decrypt(const fipsrt_key *key, fipsrt_rsa_padding padd
               max_pt, out_cap);
     FRT_ARG(out != NULL);
     *out_len = 0;
-    FRT_CHECK(ct_len == fipsrt_rsa_size(key), FIPSRT_E_VERIFY_FAILED,
-              "ciphertext must be %zu bytes, got %zu", fipsrt_rsa_size(key), ct_len);
+    k = fipsrt_rsa_size(key);
+    FRT_CHECK(ct_len == k, FIPSRT_E_VERIFY_FAILED, "ciphertext must be %zu bytes, got %zu", k,
+              ct_len);
+    /* The provider wants room for k bytes; the plaintext passes through secure memory. */
+    FRT_CHECK((tmp = OPENSSL_secure_zalloc(k)) != NULL, FIPSRT_E_NOMEM, "out of memory");
     FRT_TRY(op_ctx(&ctx, key, EVP_PKEY_decrypt_init_ex, params,
                    EVP_ASYM_CIPHER_get0_provider(frt_asym_cipher(FRT_ASYM_RSA))));
     /* OpenSSL's OAEP decoding is constant-time and raises one error for every padding
-     * failure; we map any failure to one code and leave no output behind. */
-    *out_len = out_cap;
-    if (EVP_PKEY_decrypt(ctx, out, out_len, ct, ct_len) <= 0) {
+     * failure; every failure maps to one code and one text, and no output is left. */
+    len = k;
+    if (EVP_PKEY_decrypt(ctx, tmp, &len, ct, ct_len) <= 0 || len > max_pt) {
         OPENSSL_cleanse(out, max_pt);
-        *out_len = 0;
-        ERR_clear_error();   /* one fixed detail text too */
+        ERR_clear_error();
         rv = frt_error(__func__, FIPSRT_E_VERIFY_FAILED, "OAEP decryption failed");
         goto out;
     }
+    memcpy(out, tmp, len);
+    *out_len = len;
 out:
+    OPENSSL_secure_clear_free(tmp, k);
     EVP_PKEY_CTX_free(ctx);
     return rv;
 }
