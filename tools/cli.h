@@ -21,6 +21,9 @@ int cmd_passwd(int argc, char **argv);
 int cmd_kdf(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_aead(int argc, char **argv);
+int cmd_cert(int argc, char **argv);
+/* The TLS policy lines of fipsrt status (tools/cmd_tls.c). */
+void print_tls_policy(bool json);
 
 /* Helpers (tools/cli_util.c). */
 void cli_error(const char *cmd, int code, const char *what);   /* "fipsrt CMD: what: text" */

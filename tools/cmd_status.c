@@ -26,6 +26,7 @@ static void print_text(const fipsrt_runtime_info *in)
     }
     printf("\npolicy: MD5 refused in security APIs (non-security MD5 only via fipsrt/insecure.h);\n"
            "        SHA-1 hash/verify only; HMAC keys >= 112 bits\n");
+    print_tls_policy(false);
 }
 
 static void print_json(const fipsrt_runtime_info *in)
@@ -61,7 +62,9 @@ static void print_json(const fipsrt_runtime_info *in)
         printf("}");
     }
     printf("\n  ],\n  \"policy\": {\"md5\": \"refused (non-security API only)\", "
-           "\"sha1\": \"hash and verify only\", \"hmac_min_key_bits\": 112}\n}\n");
+           "\"sha1\": \"hash and verify only\", \"hmac_min_key_bits\": 112},\n");
+    print_tls_policy(true);
+    printf("}\n");
 }
 
 int cmd_status(int argc, char **argv)

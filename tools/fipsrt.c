@@ -19,6 +19,7 @@ static const struct {
     {"passwd", cmd_passwd, "passwd [--rounds N | --verify HASH]  hash or check a password (pbkdf2-sha512)"},
     {"kdf", cmd_kdf, "kdf hkdf|pbkdf2 --hash H ...  derive a key (HKDF, PBKDF2)"},
     {"check", cmd_check, "check [--json] FILE...     audit binaries: crypto only through libfipsrt?"},
+    {"cert", cmd_cert, "cert selfsign --cn NAME [--dns N] [--ip A] --out F --key-out F  self-signed certificate"},
     {"aead", cmd_aead, "aead seal|open --key-file F [--in F] [--out F]  AES-GCM files (module nonce)"},
 };
 
