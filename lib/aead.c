@@ -321,18 +321,17 @@ static int seal_finish(EVP_CIPHER_CTX *c, uint8_t *nonce, uint8_t *tag, size_t t
 {
     int rv = FIPSRT_OK, got;
     uint8_t none[1];
-    OSSL_PARAM params[3] = {
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_IV, nonce, FIPSRT_AEAD_NONCE_SIZE),
         OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, tag_len),
         OSSL_PARAM_construct_end(),
-        OSSL_PARAM_construct_end(),
     };
-    if (nonce != NULL)
-        params[1] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_IV, nonce,
-                                                      FIPSRT_AEAD_NONCE_SIZE);
     FRT_OSSL(EVP_EncryptFinal_ex(c, none, &got), FIPSRT_E_PROVIDER);
-    FRT_OSSL(EVP_CIPHER_CTX_get_params(c, params), FIPSRT_E_PROVIDER);
-    FRT_CHECK(nonce == NULL || params[1].return_size == FIPSRT_AEAD_NONCE_SIZE,
-              FIPSRT_E_INTERNAL, "the module returned a %zu-byte IV", params[1].return_size);
+    /* One provider call for both; without a nonce to return, ask for the tag only. */
+    FRT_OSSL(EVP_CIPHER_CTX_get_params(c, nonce != NULL ? params : params + 1),
+             FIPSRT_E_PROVIDER);
+    FRT_CHECK(nonce == NULL || params[0].return_size == FIPSRT_AEAD_NONCE_SIZE,
+              FIPSRT_E_INTERNAL, "the module returned a %zu-byte IV", params[0].return_size);
 out:
     return rv;
 }
