@@ -6,6 +6,7 @@
  * through the openssl CLI and Python's cryptography.
  */
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -752,6 +753,111 @@ START_TEST(test_cross_openssl_python)
 }
 END_TEST
 
+/* ---- the fipsrt CLI: keygen, pubkey, sign, verify, encrypt, decrypt ---------------------- */
+
+static void cli(proc_result *r, int want, const char *a0, ...)
+{
+    char *argv[32];
+    int n = 0;
+    argv[n++] = (char *)getenv("FIPSRT_CLI");
+    ck_assert_ptr_nonnull(argv[0]);
+    va_list ap;
+    va_start(ap, a0);
+    for (const char *a = a0; a != NULL && n < 31; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    run_process(argv, NULL, NULL, r);
+    ck_assert_msg(r->exited && r->status == want, "fipsrt %s: exit %d (want %d): %s%s", a0,
+                  r->status, want, r->out, r->err);
+}
+
+START_TEST(test_cli)
+{
+    char *dir = make_temp_dir();
+    char key[256], pub[256], msg[256], sig[256], ct[256], pt[256], pass[256], rkey[256], rpub[256];
+    proc_result *r = malloc(sizeof(*r));
+    snprintf(key, sizeof(key), "%s/ec.pem", dir);
+    snprintf(pub, sizeof(pub), "%s/ec.pub", dir);
+    snprintf(rkey, sizeof(rkey), "%s/rsa.pem", dir);
+    snprintf(rpub, sizeof(rpub), "%s/rsa.pub", dir);
+    snprintf(msg, sizeof(msg), "%s/msg", dir);
+    snprintf(sig, sizeof(sig), "%s/sig", dir);
+    snprintf(ct, sizeof(ct), "%s/ct", dir);
+    snprintf(pt, sizeof(pt), "%s/pt", dir);
+    snprintf(pass, sizeof(pass), "%s/pass", dir);
+    write_file(msg, "signed by the CLI\n", 18);
+    write_file(pass, "hunter22\n", 9);
+
+    /* EC: an encrypted key, its public key, signatures in both encodings. */
+    cli(r, 0, "keygen", "ec", "--curve", "p521", "--pass-file", pass, "-o", key, NULL);
+    char *pem = slurp(key, NULL);
+    ck_assert_ptr_nonnull(strstr(pem, "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    free(pem);
+    cli(r, 0, "pubkey", key, "--pass-file", pass, "-o", pub, NULL);
+    cli(r, 0, "sign", "--key", key, "--pass-file", pass, "--hash", "sha512", msg, "-o", sig, NULL);
+    cli(r, 0, "verify", "--pubkey", pub, "--sig", sig, "--hash", "sha512", msg, NULL);
+    ck_assert_str_eq(r->out, "Verified OK\n");
+    char *ov[] = {"/usr/bin/openssl", "dgst", "-sha512", "-verify", pub, "-signature", sig, msg, NULL};
+    run_openssl(ov, r);
+    ck_assert_msg(r->exited && r->status == 0, "openssl: %s", r->err);
+    cli(r, 1, "verify", "--pubkey", pub, "--sig", sig, "--hash", "sha384", msg, NULL);
+    ck_assert_str_eq(r->out, "Verification failure\n");
+    cli(r, 0, "sign", "--key", key, "--pass-file", pass, "--format", "p1363", msg, "-o", sig, NULL);
+    size_t len;
+    free(slurp(sig, &len));
+    ck_assert_uint_eq(len, 132);
+    cli(r, 0, "verify", "--pubkey", pub, "--sig", sig, "--format", "p1363", msg, NULL);
+    cli(r, 1, "verify", "--pubkey", pub, "--sig", sig, msg, NULL);   /* not DER */
+    cli(r, 2, "sign", "--key", key, msg, "-o", sig, NULL);            /* no --pass-file */
+    cli(r, 1, "sign", "--key", key, "--pass-file", pass, "--hash", "sha1", msg, "-o", sig, NULL);
+    cli(r, 1, "sign", "--key", key, "--pass-file", pass, "--hash", "md5", msg, "-o", sig, NULL);
+    cli(r, 1, "sign", "--key", pub, msg, "-o", sig, NULL);            /* a public key */
+
+    /* RSA: PSS and v1.5 signatures, OAEP both ways with openssl. */
+    cli(r, 0, "keygen", "rsa", "--bits", "2048", "-o", rkey, NULL);
+    cli(r, 0, "pubkey", rkey, "-o", rpub, NULL);
+    cli(r, 0, "sign", "--key", rkey, "--pss", msg, "-o", sig, NULL);
+    cli(r, 0, "verify", "--pubkey", rpub, "--sig", sig, "--pss", msg, NULL);
+    cli(r, 1, "verify", "--pubkey", rpub, "--sig", sig, msg, NULL);
+    char *ov2[] = {"/usr/bin/openssl", "dgst", "-sha256", "-verify", rpub, "-signature", sig,
+                   "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:digest", msg, NULL};
+    run_openssl(ov2, r);
+    ck_assert_msg(r->exited && r->status == 0, "openssl: %s", r->err);
+    char *os[] = {"/usr/bin/openssl", "dgst", "-sha384", "-sign", rkey, "-out", sig, msg, NULL};
+    run_openssl(os, r);
+    cli(r, 0, "verify", "--pubkey", rpub, "--sig", sig, "--hash", "sha384", msg, NULL);
+    cli(r, 0, "encrypt", "--oaep", "--pubkey", rpub, "--label", "L", msg, "-o", ct, NULL);
+    char *od[] = {"/usr/bin/openssl", "pkeyutl", "-decrypt", "-inkey", rkey, "-in", ct, "-pkeyopt",
+                  "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt",
+                  "rsa_oaep_label:4c", NULL};
+    run_openssl(od, r);
+    ck_assert_msg(r->exited && r->status == 0, "openssl: %s", r->err);
+    ck_assert_str_eq(r->out, "signed by the CLI\n");
+    char *oe[] = {"/usr/bin/openssl", "pkeyutl", "-encrypt", "-pubin", "-inkey", rpub, "-in", msg,
+                  "-out", ct, "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha384",
+                  "-pkeyopt", "rsa_mgf1_md:sha384", NULL};
+    run_openssl(oe, r);
+    cli(r, 0, "decrypt", "--oaep", "--key", rkey, "--hash", "sha384", ct, "-o", pt, NULL);
+    char *got = slurp(pt, NULL);
+    ck_assert_str_eq(got, "signed by the CLI\n");
+    free(got);
+    cli(r, 1, "decrypt", "--oaep", "--key", rkey, ct, "-o", pt, NULL);   /* wrong hash */
+
+    /* Refusals and usage errors. */
+    cli(r, 2, "encrypt", "--pubkey", rpub, msg, NULL);                  /* no --oaep */
+    cli(r, 1, "keygen", "rsa", "--bits", "1024", "-o", rkey, NULL);
+    cli(r, 2, "keygen", "ec", "--curve", "secp256k1", "-o", key, NULL);
+    cli(r, 2, "keygen", "dsa", "-o", key, NULL);
+    cli(r, 2, "sign", "--key", rkey, "--format", "p1363", msg, NULL);
+    cli(r, 2, "verify", "--pubkey", rpub, msg, NULL);                   /* no --sig */
+    cli(r, 2, "sign", "--key", "/nonexistent", msg, NULL);
+    free(r);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     if (fipsrt_key_generate_rsa(&rsa2048, 2048) != 0) {
@@ -780,6 +886,7 @@ static Suite *make_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("cross");
     tcase_add_test(tc, test_cross_openssl_python);
+    tcase_add_test(tc, test_cli);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -22,6 +22,12 @@ int cmd_kdf(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_aead(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_pubkey(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_encrypt(int argc, char **argv);
+int cmd_decrypt(int argc, char **argv);
 /* The TLS policy lines of fipsrt status (tools/cmd_tls.c). */
 void print_tls_policy(bool json);
 

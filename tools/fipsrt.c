@@ -21,6 +21,12 @@ static const struct {
     {"check", cmd_check, "check [--json] FILE...     audit binaries: crypto only through libfipsrt?"},
     {"cert", cmd_cert, "cert selfsign --cn NAME [--dns N] [--ip A] --out F --key-out F  self-signed certificate"},
     {"aead", cmd_aead, "aead seal|open --key-file F [--in F] [--out F]  AES-GCM files (module nonce)"},
+    {"keygen", cmd_keygen, "keygen ec|rsa [--curve p256|p384|p521] [--bits N] -o KEY  new PKCS#8 key"},
+    {"pubkey", cmd_pubkey, "pubkey KEY [-o PUB]        public key (SPKI PEM) of a key"},
+    {"sign", cmd_sign, "sign --key KEY [--hash H] [--format der|p1363] [--pss] FILE -o SIG  ECDSA/RSA"},
+    {"verify", cmd_verify, "verify --pubkey KEY --sig SIG [--hash H] [--pss] FILE  exit 0 valid, 1 not"},
+    {"encrypt", cmd_encrypt, "encrypt --oaep --pubkey KEY [--hash H] [--label L] FILE -o OUT  RSA-OAEP"},
+    {"decrypt", cmd_decrypt, "decrypt --oaep --key KEY [--hash H] [--label L] FILE -o OUT  RSA-OAEP"},
 };
 
 static void usage(FILE *f)
