@@ -546,6 +546,31 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/* examples/sign_verify: the demo and a PKCS#8 key file both succeed; RSA-1024 is refused. */
+START_TEST(test_example)
+{
+    char exe[1100], key[300];
+    snprintf(exe, sizeof(exe), "%s/../examples/sign_verify", build_dir());
+    proc_result *r = malloc(sizeof(*r));
+    char *a1[] = {exe, NULL};
+    run_process(a1, NULL, NULL, r);
+    ck_assert_msg(r->exited && r->status == 0, "sign_verify: %s%s", r->out, r->err);
+    ck_assert_ptr_nonnull(strstr(r->out, "verified with the imported public key"));
+    ck_assert_ptr_nonnull(strstr(r->out, "tampered message refused"));
+    snprintf(key, sizeof(key), "%s", vec_path("asymmetric/PKCS8/ec_private_key.pem"));
+    char *a2[] = {exe, key, key, NULL};
+    run_process(a2, NULL, NULL, r);
+    ck_assert_msg(r->exited && r->status == 0, "sign_verify: %s%s", r->out, r->err);
+    /* A 1024-bit RSA key is refused for signing. */
+    snprintf(key, sizeof(key), "%s", vec_path("asymmetric/PKCS8/unenc-rsa-pkcs8.pem"));
+    char *a3[] = {exe, key, key, NULL};
+    run_process(a3, NULL, NULL, r);
+    ck_assert_msg(r->exited && r->status == 1, "sign_verify: %s%s", r->out, r->err);
+    ck_assert_ptr_nonnull(strstr(r->err, "not approved"));
+    free(r);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("ecdsa");
@@ -562,6 +587,7 @@ static Suite *make_suite(void)
     tc = tcase_create("cross");
     tcase_add_test(tc, test_cross_openssl_python);
     tcase_add_test(tc, test_threads);
+    tcase_add_test(tc, test_example);
     suite_add_tcase(s, tc);
     return s;
 }
