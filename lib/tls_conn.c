@@ -233,6 +233,14 @@ FIPSRT_API void fipsrt_tls_conn_free(fipsrt_tls_conn *conn)
 
 /* ---- I/O ------------------------------------------------------------------------------ */
 
+/* SSL_get_error() needs an empty queue before the call. Clearing costs ~800 instructions
+ * even when there is nothing to clear, so look first: it shows in bulk throughput. */
+static void clear_queue(void)
+{
+    if (ERR_peek_error() != 0)
+        ERR_clear_error();
+}
+
 /* Record a fatal failure: the connection refuses further use. */
 static int fail(fipsrt_tls_conn *c, const char *func, int code, const char *fmt, const char *arg)
 {
@@ -249,10 +257,10 @@ static int ssl_failure(fipsrt_tls_conn *c, const char *func, int ret)
 {
     switch (SSL_get_error(c->ssl, ret)) {
     case SSL_ERROR_WANT_READ:
-        ERR_clear_error();
+        clear_queue();
         return FIPSRT_E_WANT_READ;
     case SSL_ERROR_WANT_WRITE:
-        ERR_clear_error();
+        clear_queue();
         return FIPSRT_E_WANT_WRITE;
     case SSL_ERROR_ZERO_RETURN:
         c->state = FRT_CONN_CLOSED;
@@ -293,7 +301,7 @@ static int handshake(fipsrt_tls_conn *c, const char *func)
     FRT_TRY(check_usable(c, func));
     if (c->state != FRT_CONN_NEW)
         return FIPSRT_OK;
-    ERR_clear_error();
+    clear_queue();
     c->fdio.err = 0;
     int ret = SSL_do_handshake(c->ssl);
     if (ret != 1)
@@ -306,7 +314,7 @@ static int handshake(fipsrt_tls_conn *c, const char *func)
     if (alpn_len > 0 && alpn_len < sizeof(c->alpn))
         memcpy(c->alpn, alpn, alpn_len);
     c->state = FRT_CONN_OPEN;
-    ERR_clear_error();
+    clear_queue();
 out:
     return rv;
 }
@@ -332,11 +340,13 @@ FIPSRT_API int fipsrt_tls_conn_read(fipsrt_tls_conn *conn, void *buf, size_t cap
     FRT_TRY(handshake(conn, __func__));
     if (conn->state == FRT_CONN_CLOSED)
         return frt_error(__func__, FIPSRT_E_CLOSED, "the peer closed the connection (close_notify)");
-    ERR_clear_error();
+    clear_queue();
     conn->fdio.err = 0;
     int ret = SSL_read_ex(conn->ssl, buf, cap, out_len);
     if (ret != 1)
         rv = ssl_failure(conn, __func__, ret);
+    else
+        clear_queue();
 out:
     return rv;
 }
@@ -351,7 +361,7 @@ FIPSRT_API int fipsrt_tls_conn_write(fipsrt_tls_conn *conn, const void *buf, siz
     FRT_ARG(conn != NULL);
     FRT_ARG(buf != NULL || len == 0);
     FRT_TRY(handshake(conn, __func__));
-    ERR_clear_error();
+    clear_queue();
     while (*written < len) {
         size_t n = 0;
         conn->fdio.err = 0;
@@ -360,6 +370,7 @@ FIPSRT_API int fipsrt_tls_conn_write(fipsrt_tls_conn *conn, const void *buf, siz
             return ssl_failure(conn, __func__, ret);
         *written += n;
     }
+    clear_queue();
 out:
     return rv;
 }
@@ -372,7 +383,7 @@ FIPSRT_API int fipsrt_tls_conn_shutdown(fipsrt_tls_conn *conn)
     FRT_CHECK(conn->state != FRT_CONN_NEW, FIPSRT_E_STATE, "the handshake has not completed");
     if (conn->shutdown_sent)
         return FIPSRT_OK;
-    ERR_clear_error();
+    clear_queue();
     conn->fdio.err = 0;
     int ret = SSL_shutdown(conn->ssl);
     if (ret < 0)
@@ -394,14 +405,12 @@ FIPSRT_API int fipsrt_tls_conn_feed(fipsrt_tls_conn *conn, const void *data, siz
     FRT_CHECK(conn->mem, FIPSRT_E_INVALID_ARG, "not a memory connection");
     FRT_ARG(data != NULL || len == 0);
     FRT_CHECK(!conn->eof_fed, FIPSRT_E_STATE, "input after fipsrt_tls_conn_feed_eof()");
-    size_t room = BIO_ctrl_get_write_guarantee(conn->net);
-    size_t n = len < room ? len : room;
-    if (n > 0) {
-        int w = BIO_write(conn->net, data, (int)n);
+    /* A BIO pair takes what fits and refuses (retry, no error queued) when full. */
+    if (len > 0) {
+        int w = BIO_write(conn->net, data, len > INT_MAX ? INT_MAX : (int)len);
         if (w > 0)
             *consumed = (size_t)w;
     }
-    ERR_clear_error();
 out:
     return rv;
 }
@@ -427,16 +436,12 @@ FIPSRT_API int fipsrt_tls_conn_drain(fipsrt_tls_conn *conn, void *buf, size_t ca
     FRT_ARG(conn != NULL);
     FRT_CHECK(conn->mem, FIPSRT_E_INVALID_ARG, "not a memory connection");
     FRT_ARG(buf != NULL || cap == 0);
-    size_t pending = BIO_ctrl_pending(conn->net);
-    size_t n = pending < cap ? pending : cap;
-    if (n > INT_MAX)
-        n = INT_MAX;
-    if (n > 0) {
-        int r = BIO_read(conn->net, buf, (int)n);
+    /* Returns what is there, up to cap; when empty, a retry with no error queued. */
+    if (cap > 0) {
+        int r = BIO_read(conn->net, buf, cap > INT_MAX ? INT_MAX : (int)cap);
         if (r > 0)
             *out_len = (size_t)r;
     }
-    ERR_clear_error();
 out:
     return rv;
 }
