@@ -19,6 +19,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <fipsrt/fipsrt.h>
 
@@ -260,8 +261,14 @@ static void check_file(const char *path, struct report *r)
 {
     uint8_t *buf;
     size_t len;
+    struct stat st;
     memset(r, 0, sizeof(*r));
     r->file = path;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        r->status = CLI_USAGE;
+        r->error = "is a directory";
+        return;
+    }
     if (read_file(path, &buf, &len) != 0) {
         r->status = CLI_USAGE;
         r->error = strerror(errno);

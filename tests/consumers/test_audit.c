@@ -5,12 +5,14 @@
  * on synthetic ELF32/ELF64 files of both byte orders and on truncated and mutated binaries
  * (so ASan and valgrind watch the parser itself, not just a child process).
  */
+#include <dirent.h>
 #include <elf.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "testutil.h"
 #include "../../tools/elfaudit.h"
@@ -42,6 +44,32 @@ START_TEST(test_dynamic_clean)
     ck_assert_contains(r.out, "libfipsrt:  dynamic (DT_NEEDED libfipsrt.so.1)");
     ck_assert_contains(r.out, "result: ok, crypto only through libfipsrt");
     ck_assert_ptr_null(strstr(r.out, "FINDING"));
+}
+END_TEST
+
+/* The project's own examples (every executable in the build's examples/ directory) route
+ * their crypto only through libfipsrt. */
+START_TEST(test_examples_clean)
+{
+    const char *dir = env_path("FIPSRT_EXAMPLES_DIR");
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot open %s", dir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char path[2048];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR))
+            continue;
+        proc_result r;
+        check(path, false, &r);
+        ck_assert_msg(r.status == 0, "%s has findings:\n%s", path, r.out);
+        ck_assert_contains(r.out, "libfipsrt:  dynamic (DT_NEEDED libfipsrt.so.1)");
+        n++;
+    }
+    closedir(d);
+    printf("examples: %d checked, all clean\n", n);
 }
 END_TEST
 
@@ -202,6 +230,7 @@ START_TEST(test_unreadable_inputs)
     ck_assert_int_eq(r.status, 2);
     check(dir, false, &r);  /* a directory */
     ck_assert_int_eq(r.status, 2);
+    ck_assert_contains(r.out, "is a directory");
     snprintf(path, sizeof(path), "%s/missing", dir);
     check(path, true, &r);
     ck_assert_int_eq(r.status, 2);
@@ -465,6 +494,7 @@ static Suite *make_suite(void)
     TCase *cli = tcase_create("cli");
     tcase_set_timeout(cli, 300);
     tcase_add_test(cli, test_dynamic_clean);
+    tcase_add_test(cli, test_examples_clean);
     tcase_add_test(cli, test_static_clean);
     tcase_add_test(cli, test_static_runs_and_panics);
     tcase_add_test(cli, test_static_stripped);
