@@ -396,11 +396,15 @@ out:
     return rv;
 }
 
+/* Most PBKDF2 iterations an imported key may ask for (seconds of work; OpenSSL writes 2048). */
+#define MAX_PBKDF2_ITERATIONS 5000000
+
 /* PKCS#5 PBES2 with PBKDF2 and AES is the one approved PKCS#8 encryption (SP 800-132). */
 static int check_pbe(const X509_ALGOR *alg)
 {
     int rv = FIPSRT_OK;
     PBE2PARAM *pbe2 = NULL;
+    PBKDF2PARAM *kdf = NULL;
     const ASN1_OBJECT *oid;
     const void *param;
     int ptype;
@@ -413,6 +417,12 @@ static int check_pbe(const X509_ALGOR *alg)
     FRT_CHECK(pbe2 != NULL, FIPSRT_E_MALFORMED, "malformed PBES2 parameters");
     FRT_CHECK(OBJ_obj2nid(pbe2->keyfunc->algorithm) == NID_id_pbkdf2, FIPSRT_E_NOT_APPROVED,
               "PBES2 key derivation other than PBKDF2 (e.g. scrypt) is not approved");
+    kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter);
+    FRT_CHECK(kdf != NULL, FIPSRT_E_MALFORMED, "malformed PBKDF2 parameters");
+    /* A file must not make us spin: far above any sane count (OWASP 2023: 600000). */
+    long iter = ASN1_INTEGER_get(kdf->iter);
+    FRT_CHECK(iter > 0 && iter <= MAX_PBKDF2_ITERATIONS, FIPSRT_E_UNSUPPORTED,
+              "PBKDF2 iteration count %ld is outside 1..%d", iter, MAX_PBKDF2_ITERATIONS);
     switch (OBJ_obj2nid(pbe2->encryption->algorithm)) {
     case NID_aes_128_cbc: case NID_aes_192_cbc: case NID_aes_256_cbc:
         break;
@@ -422,6 +432,7 @@ static int check_pbe(const X509_ALGOR *alg)
     }
 out:
     ERR_clear_error();   /* ASN1_TYPE_unpack_sequence failures are reported above */
+    PBKDF2PARAM_free(kdf);
     PBE2PARAM_free(pbe2);
     return rv;
 }
@@ -449,11 +460,11 @@ static int pkcs8_plain(const uint8_t *der, size_t len, const char *password, siz
     FRT_CHECK(p == der + len, FIPSRT_E_MALFORMED, "%zu bytes of trailing data after the key",
               len - (size_t)(p - der));
     if (enc != NULL) {
+        X509_SIG_get0(enc, &alg, NULL);
+        FRT_TRY(check_pbe(alg));
         FRT_CHECK(password != NULL, FIPSRT_E_INVALID_ARG,
                   "the key is encrypted: a password is needed");
         FRT_CHECK(pass_len <= INT_MAX, FIPSRT_E_INVALID_ARG, "password too long");
-        X509_SIG_get0(enc, &alg, NULL);
-        FRT_TRY(check_pbe(alg));
         /* PBKDF2 and AES-CBC run in the FIPS provider (default properties). A wrong
          * password shows as bad padding or as garbage that is not a PrivateKeyInfo. */
         p8 = PKCS8_decrypt_ex(enc, password, (int)pass_len, NULL, NULL);

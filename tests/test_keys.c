@@ -153,11 +153,24 @@ START_TEST(test_round_trip_rsa_and_encrypted)
     ck_assert_fipsrt(fipsrt_key_import_private(&k2, FIPSRT_KEY_DER, buf, len, NULL, 0),
                      FIPSRT_E_INVALID_ARG);
     ck_assert_ok(fipsrt_key_import_private(&k2, FIPSRT_KEY_DER, buf, len, "pw", 2));
+    fipsrt_key_free(k2);
+    k2 = NULL;
+    /* An iteration count a file should not be able to make us spend: patch 100000 (0x0186a0)
+     * to 0x7fffff (8388607). Refused before any PBKDF2 work, even without a password. */
+    uint8_t patched[4096];
+    memcpy(patched, buf, len);
+    uint8_t *it = memmem(patched, len, "\x02\x03\x01\x86\xa0", 5);
+    ck_assert_ptr_nonnull(it);
+    memcpy(it + 2, "\x7f\xff\xff", 3);
+    ck_assert_fipsrt(fipsrt_key_import_private(&k2, FIPSRT_KEY_DER, patched, len, "pw", 2),
+                     FIPSRT_E_UNSUPPORTED);
+    ck_assert_fipsrt(fipsrt_key_import_private(&k2, FIPSRT_KEY_DER, patched, len, NULL, 0),
+                     FIPSRT_E_UNSUPPORTED);
     /* An empty password is refused on export (it would be no protection). */
     ck_assert_fipsrt(fipsrt_key_export_private(k, FIPSRT_KEY_DER, "", 0, buf, sizeof(buf), &len),
                      FIPSRT_E_INVALID_ARG);
+    ck_assert_ptr_null(k2);
     fipsrt_key_free(k);
-    fipsrt_key_free(k2);
     assert_err_queue_empty();
 }
 END_TEST

@@ -94,9 +94,10 @@ typedef enum fipsrt_key_encoding {
  * @param password, password_len  for an encrypted key; NULL for a plain one
  * @return 0;
  *   FIPSRT_E_INVALID_ARG (NULL @p out or @p data, unknown @p enc, encrypted key without
- *   password);
+ *   password: its encryption is checked first, so NOT_APPROVED may come instead);
  *   FIPSRT_E_MALFORMED (empty, truncated, trailing data, bad base64 or DER, inconsistent key);
- *   FIPSRT_E_UNSUPPORTED (pre-PKCS#8 "RSA/EC PRIVATE KEY" PEM, RSASSA-PSS-restricted keys);
+ *   FIPSRT_E_UNSUPPORTED (pre-PKCS#8 "RSA/EC PRIVATE KEY" PEM, RSASSA-PSS-restricted keys,
+ *   more than 5000000 PBKDF2 iterations);
  *   FIPSRT_E_NOT_APPROVED (curve other than P-256/384/521, X25519/Ed25519/X448/Ed448, DSA,
  *   any other algorithm, RSA < 2048 bits or public exponent outside 2^16 < e < 2^256,
  *   encryption other than PBES2 with PBKDF2 and AES);
