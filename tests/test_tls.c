@@ -232,6 +232,87 @@ START_TEST(test_ctx_own_policy)
 }
 END_TEST
 
+/* One handshake with these contexts works (memory pair). */
+static void works(fipsrt_tls_ctx *s, fipsrt_tls_ctx *c);
+
+/* Certificates, keys and trust from every source: files, PEM and DER in memory, objects. */
+START_TEST(test_ctx_sources)
+{
+    char *cert_pem = pki_text("leafrsa.pem"), *key_pem = pki_text("leafrsa.key");
+    fipsrt_cert *cert;
+    fipsrt_key *key;
+    uint8_t cert_der[4096], key_der[4096];
+    size_t cert_der_len, key_der_len;
+    ck_assert_ok(fipsrt_cert_import(&cert, (uint8_t *)cert_pem, strlen(cert_pem)));
+    ck_assert_ok(fipsrt_key_import_private(&key, FIPSRT_KEY_PEM, (uint8_t *)key_pem, strlen(key_pem), NULL, 0));
+    ck_assert_ok(fipsrt_cert_export(cert, FIPSRT_CERT_DER, cert_der, sizeof(cert_der), &cert_der_len));
+    ck_assert_ok(fipsrt_key_export_private(key, FIPSRT_KEY_DER, NULL, 0, key_der, sizeof(key_der), &key_der_len));
+    fipsrt_tls_ctx *c = client_ctx(NULL), *s;
+    for (int way = 0; way < 3; way++) {
+        fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+        if (way == 0) {
+            cfg.cert_data = (uint8_t *)cert_pem;
+            cfg.cert_len = strlen(cert_pem);
+            cfg.key_data = (uint8_t *)key_pem;
+            cfg.key_len = strlen(key_pem);
+        } else if (way == 1) {
+            cfg.cert_data = cert_der;
+            cfg.cert_len = cert_der_len;
+            cfg.key_data = key_der;
+            cfg.key_len = key_der_len;
+        } else {
+            cfg.cert = cert;
+            cfg.key = key;
+        }
+        ck_assert_ok(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg));
+        works(s, c);
+        fipsrt_tls_ctx_free(s);
+    }
+    /* The context keeps its own references: the objects may go right away. */
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    cfg.cert = cert;
+    cfg.key = key;
+    ck_assert_ok(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg));
+    fipsrt_cert_free(cert);
+    fipsrt_key_free(key);
+    works(s, c);
+    fipsrt_tls_ctx_free(c);
+
+    /* Trust from a hashed directory, and a chain file (leaf + CA) on the server. */
+    char *dir = make_temp_dir(), path[1200];
+    char *ca = pki_text("ca.pem");
+    snprintf(path, sizeof(path), "%s/ca.pem", dir);
+    write_file(path, ca, strlen(ca));
+    proc_result *r = malloc(sizeof(*r));
+    char *argv[] = {OPENSSL, "rehash", dir, NULL};
+    run_process(argv, NULL, NULL, r);
+    ck_assert_msg(r->exited && r->status == 0, "openssl rehash: %s", r->err);
+    free(r);
+    fipsrt_tls_config dcfg = FIPSRT_TLS_CONFIG_INIT;
+    dcfg.ca_dir = dir;
+    c = client_ctx(&dcfg);
+    fipsrt_tls_ctx_free(s);
+    char *leaf = pki_text("leaf.pem"), *chain = malloc(strlen(leaf) + strlen(ca) + 1);
+    strcpy(chain, leaf);
+    strcat(chain, ca);
+    fipsrt_tls_config scfg = FIPSRT_TLS_CONFIG_INIT;
+    scfg.cert_data = (uint8_t *)chain;
+    scfg.cert_len = strlen(chain);
+    scfg.key_file = pki("leaf.key");
+    ck_assert_ok(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &scfg));
+    works(s, c);
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(c);
+    rm_rf(dir);
+    free(dir);
+    free(chain);
+    free(leaf);
+    free(ca);
+    free(cert_pem);
+    free(key_pem);
+}
+END_TEST
+
 START_TEST(test_escape_hatch_and_policy)
 {
     fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
@@ -322,6 +403,16 @@ static void exchange(endpoint *c, endpoint *s)
     ck_assert_ok(fipsrt_tls_conn_shutdown(c->conn));
     pump(c, s);
     ck_assert_fipsrt(read_some(s, buf, sizeof(buf), &n), FIPSRT_E_CLOSED);
+}
+
+static void works(fipsrt_tls_ctx *s, fipsrt_tls_ctx *c)
+{
+    endpoint ce, se;
+    mem_pair(&ce, &se, c, s, "localhost");
+    ck_assert_msg(ce.rv == 0 && se.rv == 0, "client %d %s / server %d %s", ce.rv, ce.detail, se.rv, se.detail);
+    exchange(&ce, &se);
+    endpoint_free(&ce);
+    endpoint_free(&se);
 }
 
 START_TEST(test_mem_tls13)
@@ -1699,7 +1790,10 @@ START_TEST(test_hellocli)
     ck_assert_str_eq(r->out, HELLO);
     r = run(default_env, NULL, argv_split("%s --cacert %s http://localhost:%d/", cli, pki("ca.pem"), port));
     ck_assert_int_eq(r->status, 2);
-    hello_stop(srv);
+    /* Ctrl-C: a clean exit too. */
+    current_server = NULL;
+    int st = bg_stop(srv, SIGINT, 30);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "helloserver after SIGINT: status 0x%x", st);
 }
 END_TEST
 
@@ -1863,6 +1957,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_ctx_bad_args);
     tcase_add_test(tc, test_ctx_malformed);
     tcase_add_test(tc, test_ctx_own_policy);
+    tcase_add_test(tc, test_ctx_sources);
     tcase_add_test(tc, test_escape_hatch_and_policy);
     suite_add_tcase(s, tc);
 
