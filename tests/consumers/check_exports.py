@@ -4,7 +4,8 @@
 each symbol carries the version of the node it is listed in, the nodes are FIPSRT_<major>.<n>
 chained in order, only fipsrt_* leaves the library, the SONAME is libfipsrt.so.<major>, every
 exported function is declared FIPSRT_API in a public header (and every FIPSRT_API function
-is exported), and the static archive defines nothing outside the fipsrt_/frt_ namespaces."""
+is exported), the library can be dlopen()ed (no STATIC_TLS), and the static archive
+defines nothing outside the fipsrt_/frt_ namespaces."""
 import glob
 import os
 import re
@@ -105,6 +106,12 @@ m = re.search(r"\(SONAME\)\s+Library soname: \[([^\]]+)\]", dyn)
 want = "libfipsrt.so." + major
 if not m or m.group(1) != want:
     problems.append("SONAME is %s, expected %s" % (m.group(1) if m else "missing", want))
+
+# ---- dlopen()-able: bindings (ctypes, cffi) and plugins load the library at run time --------
+if re.search(r"\(FLAGS\)\s.*STATIC_TLS", dyn):
+    problems.append("the library is marked STATIC_TLS (initial-exec thread-locals, "
+                    "tls_model(\"initial-exec\")): dlopen() from Python/ctypes and plugins "
+                    "fails with 'cannot allocate memory in static TLS block'")
 
 # ---- headers: FIPSRT_API declarations vs exports ------------------------------------------
 declared = {}
