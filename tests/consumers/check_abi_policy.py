@@ -7,7 +7,6 @@ node, a changed enumerator value, a removed function, a changed parameter type, 
 struct layout."""
 import os
 import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -19,7 +19,8 @@ import ctypes as _ctypes
 
 from . import _lib
 from ._hash import ALGS as _ALGS, Hash, InsecureMD5, new, _constructor
-from .errors import (Error, InvalidArgument, BufferTooSmall, OutOfMemory, NotApproved,  # noqa: F401
+from . import errors
+from .errors import (Error, InvalidArgument, BufferTooSmall, OutOfMemory, NotApproved,
                      MD5SecurityError, VerificationError, ProviderError, InternalError,
                      MalformedInput, KeyTypeError, LimitReached, NonceReuse, StateError,
                      Unsupported, WantRead, WantWrite, TLSError, TLSVerifyError,
@@ -64,6 +65,20 @@ token_bytes = random_bytes
 from . import hmac, aead, kdf, passwd, keys  # noqa: E402,F401
 from .kdf import pbkdf2_hmac, hkdf  # noqa: E402,F401
 from .passwd import hash as passwd_hash, verify as passwd_verify  # noqa: E402,F401
+
+
+__all__ = [
+    "new", "sha1", "sha224", "sha256", "sha384", "sha512", "sha512_224", "sha512_256",
+    "sha3_224", "sha3_256", "sha3_384", "sha3_512", "shake_128", "shake_256", "md5",
+    "Hash", "InsecureMD5", "algorithms_available", "algorithms_guaranteed", "random_bytes",
+    "token_bytes", "pbkdf2_hmac", "hkdf", "passwd_hash", "passwd_verify", "runtime_info",
+    "hmac", "aead", "kdf", "passwd", "keys", "errors", "library_path",
+    "Error", "InvalidArgument", "BufferTooSmall", "OutOfMemory", "NotApproved",
+    "MD5SecurityError", "VerificationError", "ProviderError", "InternalError",
+    "MalformedInput", "KeyTypeError", "LimitReached", "NonceReuse", "StateError",
+    "Unsupported", "WantRead", "WantWrite", "TLSError", "TLSVerifyError", "ConnectionClosed",
+    "IOFailure",
+]
 
 
 def runtime_info():

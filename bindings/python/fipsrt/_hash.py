@@ -2,7 +2,7 @@
 """hashlib-like digests over fipsrt_hash_* (FIPS provider) and fipsrt_insecure_md5_*."""
 import ctypes
 
-from . import _lib, errors
+from . import errors
 from ._lib import c_size_p, check, fn, inbuf, outbuf
 
 # enum fipsrt_hash_alg (include/fipsrt/hash.h); keys are hashlib's names.
