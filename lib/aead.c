@@ -12,6 +12,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <fipsrt/aead.h>
@@ -183,7 +184,8 @@ static struct slot *registry;
 static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
 static pthread_key_t slot_key;
 static bool slot_key_ok;
-static _Thread_local struct slot *my_slot;
+/* initial-exec: one pointer of static TLS spares every call a __tls_get_addr(). */
+static _Thread_local struct slot *my_slot __attribute__((tls_model("initial-exec")));
 static _Atomic uint64_t next_key_id = 1;
 
 /* A key_free in another thread must not hold the registry lock across fork(). */
@@ -247,7 +249,7 @@ out:
  * template (a seal); otherwise a slot already holding the key is used as it is. Every
  * acquire() is paired with a release().
  */
-static int acquire(const fipsrt_aead_key *key, bool fresh, struct slot **out)
+static inline int acquire(const fipsrt_aead_key *key, bool fresh, struct slot **out)
 {
     int rv = FIPSRT_OK;
     struct slot *sl = NULL;
@@ -301,16 +303,12 @@ static void forget_key(const fipsrt_aead_key *key)
 }
 
 /* Run `len` bytes through `c` (as AAD when out is NULL), in pieces EVP's ints can hold. */
-static int feed(EVP_CIPHER_CTX *c, uint8_t *out, const uint8_t *in, size_t len)
+static inline int feed(EVP_CIPHER_CTX *c, uint8_t *out, const uint8_t *in, size_t len)
 {
-    int rv = FIPSRT_OK;
-    while (len > 0) {
-        int n = len > FEED_MAX ? FEED_MAX : (int)len, got;
-        FRT_OSSL(EVP_CipherUpdate(c, out, &got, in, n), FIPSRT_E_PROVIDER);
-        in += n;
-        len -= (size_t)n;
-        if (out != NULL)
-            out += n;
+    int rv = FIPSRT_OK, got;
+    for (size_t n; len > 0; in += n, out = out ? out + n : NULL, len -= n) {
+        n = len < FEED_MAX ? len : FEED_MAX;
+        FRT_OSSL(EVP_CipherUpdate(c, out, &got, in, (int)n), FIPSRT_E_PROVIDER);
     }
 out:
     return rv;
@@ -322,9 +320,9 @@ static int seal_finish(EVP_CIPHER_CTX *c, uint8_t *nonce, uint8_t *tag, size_t t
     int rv = FIPSRT_OK, got;
     uint8_t none[1];
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_IV, nonce, FIPSRT_AEAD_NONCE_SIZE),
-        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, tag_len),
-        OSSL_PARAM_construct_end(),
+        OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_IV, nonce, FIPSRT_AEAD_NONCE_SIZE),
+        OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, tag_len),
+        OSSL_PARAM_END,
     };
     FRT_OSSL(EVP_EncryptFinal_ex(c, none, &got), FIPSRT_E_PROVIDER);
     /* One provider call for both; without a nonce to return, ask for the tag only. */
@@ -337,15 +335,15 @@ out:
 }
 
 /* Decrypt and verify in a keyed context; on any failure `out` is wiped, never partial. */
-static int open_in(EVP_CIPHER_CTX *c, const uint8_t *nonce, const uint8_t *aad, size_t aad_len,
-                   const uint8_t *ct, size_t ct_len, const uint8_t *tag, size_t tag_len,
-                   uint8_t *out)
+static inline int open_in(EVP_CIPHER_CTX *c, const uint8_t *nonce, const uint8_t *aad,
+                          size_t aad_len, const uint8_t *ct, size_t ct_len,
+                          const uint8_t *tag, size_t tag_len, uint8_t *out)
 {
     int rv = FIPSRT_OK, got;
     uint8_t none[1];
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, (void *)tag, tag_len),
-        OSSL_PARAM_construct_end(),
+        OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, (void *)tag, tag_len),
+        OSSL_PARAM_END,
     };
     FRT_OSSL(EVP_DecryptInit_ex2(c, NULL, NULL, nonce, params), FIPSRT_E_PROVIDER);
     FRT_TRY(feed(c, NULL, aad, aad_len));
@@ -461,9 +459,10 @@ out:
     return rv;
 }
 
-static int open_with_key(const fipsrt_aead_key *key, const uint8_t *nonce, const uint8_t *aad,
-                         size_t aad_len, const uint8_t *ct, size_t ct_len, const uint8_t *tag,
-                         size_t tag_len, uint8_t *out)
+static inline int open_with_key(const fipsrt_aead_key *key, const uint8_t *nonce,
+                                const uint8_t *aad, size_t aad_len, const uint8_t *ct,
+                                size_t ct_len, const uint8_t *tag, size_t tag_len,
+                                uint8_t *out)
 {
     int rv = FIPSRT_OK;
     struct slot *sl = NULL;
