@@ -184,8 +184,7 @@ static struct slot *registry;
 static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
 static pthread_key_t slot_key;
 static bool slot_key_ok;
-/* initial-exec: one pointer of static TLS spares every call a __tls_get_addr(). */
-static _Thread_local struct slot *my_slot __attribute__((tls_model("initial-exec")));
+static _Thread_local struct slot *my_slot;
 static _Atomic uint64_t next_key_id = 1;
 
 /* A key_free in another thread must not hold the registry lock across fork(). */
