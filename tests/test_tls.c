@@ -1929,10 +1929,11 @@ START_TEST(test_bad_input_server)
     memcpy(hello + hello_len, junk, 512);
     raw_exchange(port, hello, hello_len + 512, true);
     next_refusal(srv, &refused);
-    /* A burst of garbage connections. */
+    /* A burst of garbage connections. Each ends with EOF: some of these bytes look like a
+     * record header promising more, which the server would otherwise wait for (10 s). */
     int burst = tls_light() ? 4 : 40;
     for (int i = 0; i < burst; i++)
-        raw_exchange(port, junk + i, 64 + (size_t)i * 17, i % 2 == 0);
+        raw_exchange(port, junk + i, 64 + (size_t)i * 17, true);
     ck_assert(bg_wait(srv, true, "TLS handshake error", refused + burst, tls_on_valgrind() ? 120 : 20));
 
     /* Still serving, then a clean exit (valgrind/ASan: no leaks). */
