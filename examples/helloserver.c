@@ -105,15 +105,15 @@ static int write_all(fipsrt_tls_conn *conn, const char *data, size_t len)
     return fipsrt_tls_conn_write(conn, data, len, &written);
 }
 
+/* Head and body in one write: one TLS record. */
 static void respond(fipsrt_tls_conn *conn, int status, const char *reason, const char *body)
 {
-    char head[256];
-    int n = snprintf(head, sizeof(head),
+    char msg[512];
+    int n = snprintf(msg, sizeof(msg),
                      "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                     status, reason, strlen(body));
-    if (write_all(conn, head, (size_t)n) == 0)
-        write_all(conn, body, strlen(body));
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     status, reason, strlen(body), body);
+    write_all(conn, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 }
 
 /* Read until the end of the request head; 0 on success. */
