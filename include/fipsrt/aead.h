@@ -168,8 +168,10 @@ FIPSRT_API size_t fipsrt_aead_nonce_fixed_size(fipsrt_aead_nonce_mode mode);
  * A key with a counter-nonce construction. Opaque; belongs to one thread at a time.
  * Each (key, fixed field) pair must have exactly one sealing context: two contexts with
  * the same key and fixed field would repeat nonces (the library cannot see across
- * objects). Do not use the same key bytes for a fipsrt_aead_key too (SP 800-38D §8:
- * one IV construction per key).
+ * objects). When one key seals several independent streams, give each a fixed field drawn
+ * by the library in FIPSRT_AEAD_NONCE_XOR mode (96 random bits; a random 32-bit prefix
+ * collides after about 2^16 streams). Do not use the same key bytes for a fipsrt_aead_key
+ * too (SP 800-38D §8: one IV construction per key).
  */
 typedef struct fipsrt_aead_counter fipsrt_aead_counter;
 
