@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """ABI: tools/abi-baseline enforces the policy of docs/ABI.md, shown on versions of a toy
 library (so the real baseline can wait for the API to settle). Accepted: unchanged, an
-addition in a new chained node, an appended enumerator. Rejected: an addition to a released
+addition in a new chained node, an appended enumerator, a changed private layout behind an
+opaque handle. Rejected: an addition to a released
 node, a changed enumerator value, a removed function, a changed parameter type, a changed
 struct layout."""
 import os
@@ -20,11 +21,15 @@ tmp = testlib.temp_dir("abi-policy")
 V1 = {
     "header": "struct toy_opts { unsigned int version; int level; };\n"
               "enum toy_mode { TOY_A = 1, TOY_B = 2 };\n"
+              "typedef struct toy_handle toy_handle;\n"
               "int toy_run(const struct toy_opts *opts, int n);\n"
-              "int toy_count(enum toy_mode mode);\n",
-    "source": "int toy_run(const struct toy_opts *opts, int n) { return opts->level + n; }\n"
-              "int toy_count(enum toy_mode mode) { return (int)mode; }\n",
-    "map": "FIPSRT_1.0 { global: toy_run; toy_count; local: *; };\n",
+              "int toy_count(enum toy_mode mode);\n"
+              "int toy_use(toy_handle *h);\n",
+    "source": "struct toy_handle { int a; };\n"
+              "int toy_run(const struct toy_opts *opts, int n) { return opts->level + n; }\n"
+              "int toy_count(enum toy_mode mode) { return (int)mode; }\n"
+              "int toy_use(toy_handle *h) { return h->a; }\n",
+    "map": "FIPSRT_1.0 { global: toy_run; toy_count; toy_use; local: *; };\n",
 }
 
 
@@ -43,7 +48,10 @@ CASES = [
     ("addition in the released node FIPSRT_1.0",
      variant(header=V1["header"] + "int toy_new(void);\n",
              source=V1["source"] + "int toy_new(void) { return 2; }\n",
-             map="FIPSRT_1.0 { global: toy_run; toy_count; toy_new; local: *; };\n"), False),
+             map="FIPSRT_1.0 { global: toy_run; toy_count; toy_use; toy_new; local: *; };\n"), False),
+    ("opaque handle's private layout changed",
+     variant(source=V1["source"].replace("struct toy_handle { int a; };",
+                                         "struct toy_handle { long x; int a; };")), True),
     ("enumerator appended", variant(header=V1["header"].replace("TOY_B = 2", "TOY_B = 2, TOY_C")),
      True),
     ("enumerator value changed", variant(header=V1["header"].replace("TOY_B = 2", "TOY_B = 3")),
@@ -52,7 +60,7 @@ CASES = [
      variant(header=V1["header"].replace("int toy_count(enum toy_mode mode);\n", ""),
              source=V1["source"].replace("int toy_count(enum toy_mode mode) { return (int)mode; }\n",
                                          ""),
-             map="FIPSRT_1.0 { global: toy_run; local: *; };\n"), False),
+             map="FIPSRT_1.0 { global: toy_run; toy_use; local: *; };\n"), False),
     ("changed parameter type",
      variant(header=V1["header"].replace("int n)", "long n)"),
              source=V1["source"].replace("int n)", "long n)").replace("+ n;", "+ (int)n;")),
