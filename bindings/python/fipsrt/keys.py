@@ -223,11 +223,9 @@ class Key:
         """Raises VerificationError for any ciphertext that does not decrypt."""
         ct = bytes(ciphertext)
         lab = bytes(label)
-        # A modulus-sized buffer (more than the k - 2hLen - 2 the API requires): OpenSSL 3.0's
-        # provider refuses OAEP decryption into anything smaller.
         return _sig_out(lambda b, c, ln: _rsa_decrypt(self._h, _RSA_OAEP, _hash(hash), lab or None,
                                                       len(lab), ct, len(ct), b, c, ln),
-                        max(_rsa_size(self._h), _oaep_max(self._h, _hash(hash))))
+                        _oaep_max(self._h, _hash(hash)))
 
     # ---- ECDH (SP 800-56A) ------------------------------------------------------------------
     def exchange(self, peer):
