@@ -77,29 +77,20 @@ static int check_key(const char *func, const fipsrt_key *key, fipsrt_ecdsa_forma
 
 /*
  * A fresh context on the shared key for one sign or verify with digest `d` (contexts are
- * never shared between threads), checked to run the table's ECDSA implementation.
+ * never shared between threads): a copy of the key's template for (operation, digest),
+ * which checked once that the table's ECDSA implementation serves it.
  */
 static int op_ctx(EVP_PKEY_CTX **ctx, const fipsrt_key *key, const struct frt_hash_desc *d,
                   bool signing)
 {
-    int rv = FIPSRT_OK;
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, (char *)d->name, 0),
         OSSL_PARAM_construct_end(),
     };
-    FRT_OSSL_PTR(*ctx, EVP_PKEY_CTX_new_from_pkey(NULL, frt_key_pkey(key), NULL),
-                 FIPSRT_E_NOMEM);
-    /* OpenSSL 3.0 cannot take a pre-fetched EVP_SIGNATURE (EVP_PKEY_sign_init_ex2 is 3.2):
-     * the context fetches under fips=yes, and must land on the table's provider. */
-    if (signing)
-        FRT_OSSL(EVP_PKEY_sign_init_ex(*ctx, params), FIPSRT_E_PROVIDER);
-    else
-        FRT_OSSL(EVP_PKEY_verify_init_ex(*ctx, params), FIPSRT_E_PROVIDER);
-    FRT_CHECK(EVP_PKEY_CTX_get0_provider(*ctx) ==
-                  EVP_SIGNATURE_get0_provider(frt_signature(FRT_SIG_ECDSA)),
-              FIPSRT_E_PROVIDER, "ECDSA not served by the FIPS provider");
-out:
-    return rv;
+    /* Slots: sign 0..15, verify 48..63 (RSA uses the others), by hash. */
+    return frt_key_op_ctx(key, (signing ? 0 : 48) + (unsigned)d->alg,
+                          signing ? EVP_PKEY_sign_init_ex : EVP_PKEY_verify_init_ex, params,
+                          EVP_SIGNATURE_get0_provider(frt_signature(FRT_SIG_ECDSA)), ctx);
 }
 
 /* Strict DER -> r || s of `fs` bytes each (`out` has room for 2 * fs). */

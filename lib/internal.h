@@ -153,6 +153,16 @@ FRT_HIDDEN struct frt_thread *frt_thread(void);
 struct fipsrt_key;
 /* The key's EVP_PKEY, borrowed (valid while the key lives; never modify it). */
 FRT_HIDDEN EVP_PKEY *frt_key_pkey(const struct fipsrt_key *key);
+/*
+ * A fresh context for one operation on `key` (free it with EVP_PKEY_CTX_free): a copy of a
+ * per-key template made the first time `slot` is asked for, by `init(ctx, params)`, and
+ * checked to run on `provider`. Copying skips the fetches an init does. Thread-safe.
+ */
+#define FRT_KEY_OP_SLOTS 96
+FRT_HIDDEN int frt_key_op_ctx(const struct fipsrt_key *key, unsigned slot,
+                              int (*init)(EVP_PKEY_CTX *, const OSSL_PARAM *),
+                              const OSSL_PARAM *params, const OSSL_PROVIDER *provider,
+                              EVP_PKEY_CTX **out);
 
 /* The detail buffer size for last-error texts. */
 #define FRT_ERROR_DETAIL_MAX 2048

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Asymmetric keys: EC (P-256/384/521) and RSA, generated and held in the FIPS provider. */
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,9 @@ struct fipsrt_key {
     unsigned bits;
     bool has_private;
     bool legacy;             /* RSA public key of 1024..2047 bits: verify only */
+    /* Initialised operation contexts to copy (frt_key_op_ctx), made on first use and then
+     * only read: the one part of a key that changes after creation, by atomic publication. */
+    _Atomic(_Atomic(EVP_PKEY_CTX *) *) templates;
 };
 
 static const struct {
@@ -69,6 +73,59 @@ static fipsrt_ec_curve curve_by_name(const char *name)
 EVP_PKEY *frt_key_pkey(const struct fipsrt_key *key)
 {
     return key ? key->pkey : NULL;
+}
+
+/* The key's template for `slot`, made (and published with compare-and-swap) if missing. */
+static int op_template(struct fipsrt_key *key, unsigned slot,
+                       int (*init)(EVP_PKEY_CTX *, const OSSL_PARAM *),
+                       const OSSL_PARAM *params, const OSSL_PROVIDER *provider,
+                       EVP_PKEY_CTX **tmpl)
+{
+    int rv = FIPSRT_OK;
+    _Atomic(EVP_PKEY_CTX *) *slots = atomic_load(&key->templates), *fresh = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    if (slots == NULL) {
+        FRT_CHECK((fresh = calloc(FRT_KEY_OP_SLOTS, sizeof(*fresh))) != NULL, FIPSRT_E_NOMEM,
+                  "out of memory");
+        if (atomic_compare_exchange_strong(&key->templates, &slots, fresh)) {
+            slots = fresh;
+            fresh = NULL;
+        }
+    }
+    if ((*tmpl = atomic_load(&slots[slot])) != NULL)
+        goto out;
+    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL), FIPSRT_E_NOMEM);
+    /* OpenSSL 3.0 cannot take a pre-fetched EVP_SIGNATURE (the _ex2 inits are 3.2): the
+     * context fetches under fips=yes and must land on the provider the table fetched from. */
+    FRT_OSSL(init(ctx, params), FIPSRT_E_PROVIDER);
+    FRT_CHECK(EVP_PKEY_CTX_get0_provider(ctx) == provider, FIPSRT_E_PROVIDER,
+              "operation not served by the FIPS provider");
+    EVP_PKEY_CTX *none = NULL;
+    if (atomic_compare_exchange_strong(&slots[slot], &none, ctx)) {
+        *tmpl = ctx;
+        ctx = NULL;
+    } else {
+        *tmpl = none;   /* another thread made it first */
+    }
+out:
+    free(fresh);
+    EVP_PKEY_CTX_free(ctx);
+    return rv;
+}
+
+int frt_key_op_ctx(const struct fipsrt_key *key, unsigned slot,
+                   int (*init)(EVP_PKEY_CTX *, const OSSL_PARAM *), const OSSL_PARAM *params,
+                   const OSSL_PROVIDER *provider, EVP_PKEY_CTX **out)
+{
+    int rv = FIPSRT_OK;
+    EVP_PKEY_CTX *tmpl;
+    *out = NULL;
+    FRT_CHECK(slot < FRT_KEY_OP_SLOTS, FIPSRT_E_INTERNAL, "operation slot %u", slot);
+    FRT_TRY(op_template((struct fipsrt_key *)key, slot, init, params, provider, &tmpl));
+    /* The copy shares nothing mutable with the template, which is only read here. */
+    FRT_OSSL_PTR(*out, EVP_PKEY_CTX_dup(tmpl), FIPSRT_E_NOMEM);
+out:
+    return rv;
 }
 
 /* FIPS 186-4 B.3.1: a private key's public exponent is odd with 2^16 < e < 2^256. */
@@ -930,6 +987,10 @@ FIPSRT_API void fipsrt_key_free(fipsrt_key *key)
 {
     if (key == NULL)
         return;
+    _Atomic(EVP_PKEY_CTX *) *slots = atomic_load(&key->templates);
+    for (size_t i = 0; slots != NULL && i < FRT_KEY_OP_SLOTS; i++)
+        EVP_PKEY_CTX_free(atomic_load(&slots[i]));
+    free(slots);
     /* The provider cleanses private material when the last reference goes. */
     EVP_PKEY_free(key->pkey);
     OPENSSL_cleanse(key, sizeof(*key));

@@ -103,6 +103,28 @@ static void sig_params(OSSL_PARAM params[5], fipsrt_rsa_padding padding,
     *p = OSSL_PARAM_construct_end();
 }
 
+/*
+ * The context for one signature operation. The usual ones (PSS with a digest-length salt,
+ * PKCS#1 v1.5) copy the key's template for (operation, padding, hash); an explicit salt
+ * length gets a context of its own.
+ */
+static int sig_ctx(EVP_PKEY_CTX **ctx, const fipsrt_key *key, fipsrt_rsa_padding padding,
+                   const struct frt_hash_desc *d, int salt_len, bool signing)
+{
+    OSSL_PARAM params[5];
+    int (*init)(EVP_PKEY_CTX *, const OSSL_PARAM *) =
+        signing ? EVP_PKEY_sign_init_ex : EVP_PKEY_verify_init_ex;
+    const OSSL_PROVIDER *prov = EVP_SIGNATURE_get0_provider(frt_signature(FRT_SIG_RSA));
+    bool usual = salt_len == SALT_DIGEST || (size_t)salt_len == d->size ||
+                 padding == FIPSRT_RSA_PKCS1_V15;
+    sig_params(params, padding, d, &salt_len);
+    if (!usual)
+        return op_ctx(ctx, key, init, params, prov);
+    /* Slots: PSS 16..31 / 64..79, PKCS#1 v1.5 32..47 / 80..95 (ECDSA has 0..15, 48..63). */
+    unsigned slot = (signing ? 0 : 48) + (padding == FIPSRT_RSA_PSS ? 16 : 32) + (unsigned)d->alg;
+    return frt_key_op_ctx(key, slot, init, params, prov, ctx);
+}
+
 /* FIPS 186-4 5.5 (e): 0 <= sLen <= hLen. */
 static int check_salt(const char *func, const struct frt_hash_desc *d, int salt_len,
                       bool verifying)
@@ -121,7 +143,6 @@ static int sign_digest(const char *func, const fipsrt_key *key, fipsrt_rsa_paddi
 {
     int rv = FIPSRT_OK;
     EVP_PKEY_CTX *ctx = NULL;
-    OSSL_PARAM params[5];
     size_t k = fipsrt_rsa_size(key);
 
     *sig_len = k;
@@ -130,9 +151,7 @@ static int sign_digest(const char *func, const fipsrt_key *key, fipsrt_rsa_paddi
                          "signature buffer needs %zu bytes, got %zu", k, sig_cap);
     if (sig == NULL)
         return frt_error(func, FIPSRT_E_INVALID_ARG, "invalid argument: sig != NULL");
-    sig_params(params, padding, d, &salt_len);
-    FRT_TRY(op_ctx(&ctx, key, EVP_PKEY_sign_init_ex, params,
-                   EVP_SIGNATURE_get0_provider(frt_signature(FRT_SIG_RSA))));
+    FRT_TRY(sig_ctx(&ctx, key, padding, d, salt_len, true));
     FRT_OSSL(EVP_PKEY_sign(ctx, sig, sig_len, dgst, d->size), FIPSRT_E_PROVIDER);
 out:
     EVP_PKEY_CTX_free(ctx);
@@ -145,16 +164,13 @@ static int verify_digest(const char *func, const fipsrt_key *key, fipsrt_rsa_pad
 {
     int rv = FIPSRT_OK;
     EVP_PKEY_CTX *ctx = NULL;
-    OSSL_PARAM params[5];
     size_t k = fipsrt_rsa_size(key);
 
     /* PKCS#1 v2.2 8.1.2/8.2.2 step 1: a signature is exactly k bytes. */
     if (sig_len != k)
         return frt_error(func, FIPSRT_E_VERIFY_FAILED,
                          "signature must be %zu bytes, got %zu", k, sig_len);
-    sig_params(params, padding, d, &salt_len);
-    FRT_TRY(op_ctx(&ctx, key, EVP_PKEY_verify_init_ex, params,
-                   EVP_SIGNATURE_get0_provider(frt_signature(FRT_SIG_RSA))));
+    FRT_TRY(sig_ctx(&ctx, key, padding, d, salt_len, false));
     if (EVP_PKEY_verify(ctx, sig, sig_len, dgst, d->size) != 1)
         rv = frt_error(func, FIPSRT_E_VERIFY_FAILED, "RSA signature does not verify");
 out:
