@@ -314,7 +314,8 @@ out:
 }
 
 /* Finish an encryption: write the tag and, if `nonce` is not NULL, the IV used. */
-static int seal_finish(EVP_CIPHER_CTX *c, uint8_t *nonce, uint8_t *tag, size_t tag_len)
+static inline int seal_finish(EVP_CIPHER_CTX *c, uint8_t *nonce, uint8_t *tag,
+                              size_t tag_len)
 {
     int rv = FIPSRT_OK, got;
     uint8_t none[1];
@@ -404,9 +405,9 @@ FIPSRT_API uint64_t fipsrt_aead_key_invocations(const fipsrt_aead_key *key)
 }
 
 /* The module generates the IV on the first cipher step of a fresh copy; read it back. */
-static int seal_random(const char *func, fipsrt_aead_key *key, const uint8_t *aad,
-                       size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *nonce,
-                       uint8_t *ct, uint8_t *tag)
+static inline int seal_random(const char *func, fipsrt_aead_key *key, const uint8_t *aad,
+                              size_t aad_len, const uint8_t *pt, size_t pt_len,
+                              uint8_t *nonce, uint8_t *ct, uint8_t *tag)
 {
     int rv = FIPSRT_OK;
     struct slot *sl = NULL;
