@@ -9,7 +9,7 @@
   command of tools/fipsrt.c;
 - docs/meson.build installs every hand-written page;
 - every page renders with groff without a warning;
-- docs/README-sections.md has its four sections and the tested command blocks."""
+- README.md has its four sections and the tested command blocks."""
 import glob
 import os
 import re
@@ -107,7 +107,7 @@ else:
 readme = read(testlib.README)
 for title in ("Using libfipsrt from C", "Vendoring", "from Python", "Auditing a binary"):
     if not re.search(r"^## .*%s" % re.escape(title), readme, re.M):
-        problems.append("docs/README-sections.md has no section '%s'" % title)
+        problems.append("README.md has no section '%s'" % title)
 for group in ("install", "subproject"):
     testlib.readme_blocks(group)  # fails if a group lost its blocks
 

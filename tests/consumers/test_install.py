@@ -4,7 +4,7 @@
 OUTSIDE the source tree the way the README says: a C program built with
 `pkg-config --cflags --libs fipsrt` (dynamic) and with `pkg-config --static` against
 libfipsrt.a (static, libcrypto shared), the Python package, and `fipsrt check`. The README's
-`install` blocks (docs/README-sections.md) are run verbatim. Then both C programs must abort
+`install` blocks (README.md) are run verbatim. Then both C programs must abort
 with the panic under a tampered fipsmodule.cnf BEFORE main() prints anything: the library
 constructor survives static linking.
 

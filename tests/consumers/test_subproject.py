@@ -29,7 +29,7 @@ os.makedirs(work)
 # The program is the README's hello.c; the meson.build and commands are the subproject blocks.
 hello_c = [t for kind, name, _, t in testlib.readme_blocks("install") if name == "hello.c"]
 if len(hello_c) != 1:
-    testlib.fail("docs/README-sections.md has no single 'install file hello.c' block")
+    testlib.fail("README.md has no single 'install file hello.c' block")
 with open(os.path.join(work, "hello.c"), "w") as f:
     f.write(hello_c[0])
 env = dict(os.environ, FIPSRT_SRC=testlib.SOURCE)

@@ -101,9 +101,9 @@ def temp_dir(tag):
     return tempfile.mkdtemp(prefix="fipsrt-%s." % tag)
 
 
-# ---- docs/README-sections.md: the command blocks the tests run verbatim ------------------
+# ---- README.md: the command blocks the tests run verbatim ------------------
 
-README = os.path.join(SOURCE, "docs", "README-sections.md")
+README = os.path.join(SOURCE, "README.md")
 _MARK = re.compile(r"<!-- test: (\w+) (file|run)([^>]*?)-->\s*\n```(\w*)\n(.*?)\n```", re.S)
 _ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
 
