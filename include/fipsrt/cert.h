@@ -55,9 +55,16 @@ typedef struct fipsrt_cert_params {
 
 /** Static initialiser: `fipsrt_cert_params p = FIPSRT_CERT_PARAMS_INIT;` */
 #ifdef __cplusplus
-#define FIPSRT_CERT_PARAMS_INIT {FIPSRT_CERT_PARAMS_VERSION, sizeof(fipsrt_cert_params)}
+/* C++: a value-initialised copy (positional braces would trip -Wmissing-field-initializers). */
+#define FIPSRT_CERT_PARAMS_INIT                                                             \
+    ([] {                                                                                   \
+        fipsrt_cert_params init_{};                                                         \
+        init_.version = FIPSRT_CERT_PARAMS_VERSION;                                         \
+        init_.size = sizeof(fipsrt_cert_params);                                            \
+        return init_;                                                                       \
+    }())
 #else
-#define FIPSRT_CERT_PARAMS_INIT \
+#define FIPSRT_CERT_PARAMS_INIT                                                             \
     {.version = FIPSRT_CERT_PARAMS_VERSION, .size = sizeof(fipsrt_cert_params)}
 #endif
 

@@ -129,9 +129,16 @@ typedef struct fipsrt_tls_config {
 
 /** Static initialiser: `fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;` */
 #ifdef __cplusplus
-#define FIPSRT_TLS_CONFIG_INIT {FIPSRT_TLS_CONFIG_VERSION, sizeof(fipsrt_tls_config)}
+/* C++: a value-initialised copy (positional braces would trip -Wmissing-field-initializers). */
+#define FIPSRT_TLS_CONFIG_INIT                                                              \
+    ([] {                                                                                   \
+        fipsrt_tls_config init_{};                                                          \
+        init_.version = FIPSRT_TLS_CONFIG_VERSION;                                          \
+        init_.size = sizeof(fipsrt_tls_config);                                             \
+        return init_;                                                                       \
+    }())
 #else
-#define FIPSRT_TLS_CONFIG_INIT \
+#define FIPSRT_TLS_CONFIG_INIT                                                              \
     {.version = FIPSRT_TLS_CONFIG_VERSION, .size = sizeof(fipsrt_tls_config)}
 #endif
 
