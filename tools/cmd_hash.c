@@ -42,6 +42,7 @@ static int hash_file(fipsrt_hash_alg alg, bool insecure, size_t xof_len, const c
     }
     uint8_t buf[65536], out[256];
     size_t n, out_len = 0;
+    bool read_error = false;
     int rv;
     fipsrt_hash_ctx *h = NULL;
     fipsrt_insecure_md5_ctx *m = NULL;
@@ -49,8 +50,7 @@ static int hash_file(fipsrt_hash_alg alg, bool insecure, size_t xof_len, const c
     while (rv == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
         rv = insecure ? fipsrt_insecure_md5_update(m, buf, n) : fipsrt_hash_update(h, buf, n);
     if (rv == 0 && ferror(f)) {
-        fprintf(stderr, "fipsrt hash: %s: read error\n", path);
-        rv = -1;
+        read_error = true;
     } else if (rv == 0 && insecure) {
         rv = fipsrt_insecure_md5_final(m, out);
         out_len = FIPSRT_INSECURE_MD5_SIZE;
@@ -63,12 +63,14 @@ static int hash_file(fipsrt_hash_alg alg, bool insecure, size_t xof_len, const c
         fclose(f);
     fipsrt_hash_free(h);
     fipsrt_insecure_md5_free(m);
-    if (rv < -1) {
+    if (read_error) {
+        fprintf(stderr, "fipsrt hash: %s: read error\n", path);
+        return CLI_USAGE;
+    }
+    if (rv < 0) {
         cli_error("hash", rv, path);
         return CLI_FAIL;
     }
-    if (rv < 0)
-        return CLI_USAGE;
     print_hex(stdout, out, out_len);
     printf("  %s\n", path);
     return CLI_OK;
