@@ -199,3 +199,46 @@ void bench_print_settings(void)
            cfg.clock == CLOCK_MONOTONIC ? "monotonic" : "thread CPU-time", cfg.run_s * 1e3,
            cfg.reps, cfg.warmup_s * 1e3);
 }
+
+static const char *const three_way_heads[] = {"op", "bytes", "libfipsrt ops/s", "ideal ops/s",
+                                              "naive ops/s", "fipsrt/ideal", "(min-max)",
+                                              "fipsrt/naive", "fipsrt MB/s"};
+
+static struct bench_table three_way_table(const int *widths)
+{
+    return (struct bench_table){sizeof(three_way_heads) / sizeof(three_way_heads[0]),
+                                three_way_heads, widths};
+}
+
+void bench_three_way_head(int name_width)
+{
+    const int widths[] = {name_width, 5, 0, 0, 0, 0, 11, 0, 0};
+    struct bench_table t = three_way_table(widths);
+    bench_table_head(&t);
+}
+
+double bench_three_way_row(const char *name, size_t bytes, struct bench_case c[3], int name_width)
+{
+    const int widths[] = {name_width, 5, 0, 0, 0, 0, 11, 0, 0};
+    struct bench_table t = three_way_table(widths);
+    bench_run(c, 3);
+    double lo, hi, ratio = bench_ratio(&c[0], &c[1], &lo, &hi);
+    char b[9][32];
+    snprintf(b[1], sizeof(b[1]), "%zu", bytes);
+    bench_si(b[2], sizeof(b[2]), c[0].rate);
+    bench_si(b[3], sizeof(b[3]), c[1].rate);
+    bench_si(b[4], sizeof(b[4]), c[2].rate);
+    snprintf(b[5], sizeof(b[5]), "%.3f", ratio);
+    snprintf(b[6], sizeof(b[6]), "%.3f-%.3f", lo, hi);
+    snprintf(b[7], sizeof(b[7]), "%.2f", bench_ratio(&c[0], &c[2], NULL, NULL));
+    snprintf(b[8], sizeof(b[8]), "%.1f", c[0].rate * (double)bytes / 1e6);
+    const char *cells[] = {name, b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8]};
+    bench_table_row(&t, cells);
+    return ratio;
+}
+
+void bench_report_goal(const char *name, size_t bytes, double ratio, double goal)
+{
+    printf("goal %-16s %5zu B: fipsrt/ideal %.3f, want >= %.2f: %s\n", name, bytes, ratio, goal,
+           ratio >= goal ? "met" : "MISSED");
+}

@@ -85,6 +85,17 @@ struct bench_table {
 void bench_table_head(const struct bench_table *t);
 void bench_table_row(const struct bench_table *t, const char *const cells[]);
 
+/*
+ * The comparison every family benchmark prints: libfipsrt, the ideal raw OpenSSL use and
+ * the naive one, per message size. bench_three_way_head() prints the header (first column
+ * `name_width` wide); bench_three_way_row() runs c[0..2] = {libfipsrt, ideal, naive} for
+ * `bytes`-byte messages, prints the row and returns the median fipsrt/ideal ratio.
+ */
+void bench_three_way_head(int name_width);
+double bench_three_way_row(const char *name, size_t bytes, struct bench_case c[3], int name_width);
+/* "goal NAME BYTES B: fipsrt/ideal R, want >= G: met|MISSED" */
+void bench_report_goal(const char *name, size_t bytes, double ratio, double goal);
+
 /* One line describing the settings in force (clock, time per measurement, rounds). */
 void bench_print_settings(void);
 

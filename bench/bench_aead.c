@@ -208,12 +208,6 @@ struct family {
     double ratio[NSIZES];
 };
 
-static const char *const heads[] = {"op", "bytes", "libfipsrt ops/s", "ideal ops/s",
-                                    "naive ops/s", "fipsrt/ideal", "(min-max)", "fipsrt/naive",
-                                    "fipsrt MB/s"};
-static const int widths[] = {16, 5, 0, 0, 0, 0, 11, 0, 0};
-static const struct bench_table table = {sizeof(heads) / sizeof(heads[0]), heads, widths};
-
 static void run_family(struct family *f)
 {
     static struct op ops[3];
@@ -234,20 +228,7 @@ static void run_family(struct family *f)
             {.name = "ideal", .fn = f->fns[1], .arg = &ops[1]},
             {.name = "naive", .fn = f->fns[2], .arg = &ops[2]},
         };
-        bench_run(c, 3);
-        double lo, hi;
-        f->ratio[s] = bench_ratio(&c[0], &c[1], &lo, &hi);
-        char b[9][32];
-        snprintf(b[1], sizeof(b[1]), "%zu", sizes[s]);
-        bench_si(b[2], sizeof(b[2]), c[0].rate);
-        bench_si(b[3], sizeof(b[3]), c[1].rate);
-        bench_si(b[4], sizeof(b[4]), c[2].rate);
-        snprintf(b[5], sizeof(b[5]), "%.3f", f->ratio[s]);
-        snprintf(b[6], sizeof(b[6]), "%.3f-%.3f", lo, hi);
-        snprintf(b[7], sizeof(b[7]), "%.2f", bench_ratio(&c[0], &c[2], NULL, NULL));
-        snprintf(b[8], sizeof(b[8]), "%.1f", c[0].rate * (double)sizes[s] / 1e6);
-        const char *cells[] = {f->name, b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8]};
-        bench_table_row(&table, cells);
+        f->ratio[s] = bench_three_way_row(f->name, sizes[s], c, 16);
     }
 }
 
@@ -255,11 +236,8 @@ static void run_family(struct family *f)
 static void report_goals(const struct family *f)
 {
     static const struct { size_t idx; double goal; } goals[] = {{1, 0.90}, {3, 0.98}};
-    for (size_t g = 0; g < 2; g++) {
-        double r = f->ratio[goals[g].idx];
-        printf("goal %-16s %5zu B: fipsrt/ideal %.3f, want >= %.2f: %s\n", f->name,
-               sizes[goals[g].idx], r, goals[g].goal, r >= goals[g].goal ? "met" : "MISSED");
-    }
+    for (size_t g = 0; g < 2; g++)
+        bench_report_goal(f->name, sizes[goals[g].idx], f->ratio[goals[g].idx], goals[g].goal);
 }
 
 int main(void)
@@ -271,7 +249,7 @@ int main(void)
         {"AES-256-GCM seal", {seal_fipsrt, seal_ideal, seal_naive}, {0}},
         {"AES-256-GCM open", {open_fipsrt, open_ideal, open_naive}, {0}},
     };
-    bench_table_head(&table);
+    bench_three_way_head(16);
     for (size_t i = 0; i < 2; i++)
         run_family(&fams[i]);
     printf("\n");
