@@ -263,6 +263,10 @@ static int ssl_failure(fipsrt_tls_conn *c, const char *func, int ret)
         clear_queue();
         return FIPSRT_E_WANT_WRITE;
     case SSL_ERROR_ZERO_RETURN:
+        /* Mid-handshake nothing was established (or verified): not a clean end. */
+        if (c->state != FRT_CONN_OPEN)
+            return fail(c, func, FIPSRT_E_TLS, "%s",
+                        "the peer sent close_notify during the handshake");
         c->state = FRT_CONN_CLOSED;
         return frt_error(func, FIPSRT_E_CLOSED, "the peer closed the connection (close_notify)");
     case SSL_ERROR_SYSCALL:

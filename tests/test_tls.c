@@ -821,6 +821,38 @@ START_TEST(test_calls_out_of_order)
 }
 END_TEST
 
+/* A close_notify before the handshake is done ends it in failure: nothing was established,
+ * so a later call must not report success nor hand out a peer certificate. */
+START_TEST(test_close_notify_in_handshake)
+{
+    static const uint8_t close_notify[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00};
+    fipsrt_tls_ctx *s = server_ctx("leaf", NULL), *c = client_ctx(NULL);
+    fipsrt_tls_conn *conn[2];
+    char buf[16];
+    size_t n;
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn[0], c, "localhost"));
+    ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn[0]), FIPSRT_E_WANT_READ);
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn[1], s, NULL));
+    for (int i = 0; i < 2; i++) {
+        ck_assert_ok(fipsrt_tls_conn_feed(conn[i], close_notify, sizeof(close_notify), &n));
+        ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn[i]), FIPSRT_E_TLS);
+        /* A server refuses an alert in place of the ClientHello outright. */
+        ck_assert_detail(i == 0 ? "close_notify during the handshake" : "unexpected message");
+        ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn[i]), FIPSRT_E_STATE);
+        ck_assert_fipsrt(fipsrt_tls_conn_write(conn[i], "x", 1, &n), FIPSRT_E_STATE);
+        ck_assert_fipsrt(fipsrt_tls_conn_read(conn[i], buf, sizeof(buf), &n), FIPSRT_E_STATE);
+        ck_assert_fipsrt(fipsrt_tls_conn_shutdown(conn[i]), FIPSRT_E_STATE);
+        ck_assert_int_eq(fipsrt_tls_conn_version(conn[i]), 0);
+        fipsrt_cert *peer;
+        ck_assert_fipsrt(fipsrt_tls_conn_peer_cert(&peer, conn[i]), FIPSRT_E_STATE);
+        fipsrt_tls_conn_free(conn[i]);
+    }
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(c);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
 /* A raw OpenSSL context as a peer: TLS 1.2 only, optionally without EMS. */
 static SSL_CTX *raw_ctx(bool server, bool ems, int max_version)
 {
@@ -1972,6 +2004,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_verify_failures);
     tcase_add_test(tc, test_peer_names);
     tcase_add_test(tc, test_calls_out_of_order);
+    tcase_add_test(tc, test_close_notify_in_handshake);
     tcase_add_test(tc, test_ems_required);
     tcase_add_test(tc, test_mem_bad_input);
     tcase_add_test(tc, test_mem_bulk);
