@@ -282,7 +282,7 @@ out:
 static int new_session(SSL *ssl, SSL_SESSION *session)
 {
     fipsrt_tls_ctx *ctx = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
-    struct fipsrt_tls_conn *conn = SSL_get_app_data(ssl);
+    struct fipsrt_tls_conn *conn = frt_tls_conn_of(ssl);
     if (ctx == NULL || conn == NULL || conn->peer_name == NULL ||
         !SSL_SESSION_is_resumable(session))
         return 0;

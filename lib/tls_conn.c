@@ -148,7 +148,7 @@ static int conn_new(fipsrt_tls_conn **out, fipsrt_tls_ctx *ctx, const char *peer
     frt_tls_ctx_ref(ctx);
     c->ctx = ctx;
     FRT_OSSL_PTR(c->ssl, SSL_new(ctx->ssl_ctx), FIPSRT_E_NOMEM);
-    SSL_set_app_data(c->ssl, c);
+    FRT_OSSL(frt_tls_conn_attach(c->ssl, c), FIPSRT_E_NOMEM);
     SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     if (ctx->role == FIPSRT_TLS_SERVER) {
         SSL_set_accept_state(c->ssl);

@@ -100,6 +100,11 @@ FRT_HIDDEN bool frt_tls_server_ems(SSL *ssl);
 /* After a handshake: TLS 1.2 without EMS is refused (records the detail). */
 FRT_HIDDEN bool frt_tls_ems_ok(struct fipsrt_tls_conn *conn);
 
+/* The libfipsrt connection an SSL belongs to, or NULL (an SSL the program made from the
+ * escape-hatch SSL_CTX): held as our own ex_data, never the program's app data. */
+FRT_HIDDEN struct fipsrt_tls_conn *frt_tls_conn_of(const SSL *ssl);
+FRT_HIDDEN int frt_tls_conn_attach(SSL *ssl, struct fipsrt_tls_conn *conn);
+
 /* Write a policy or verification refusal into conn->detail. */
 FRT_HIDDEN void frt_tls_conn_note(struct fipsrt_tls_conn *conn, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -54,18 +54,31 @@ FIPSRT_API const char *fipsrt_tls_policy(fipsrt_tls_policy_item item)
 /* Per-SSL flag "the ServerHello carried extended_master_secret", held as ex_data so it works
  * for an SSL the program made itself from the escape-hatch SSL_CTX. */
 static int ems_index = -1;
+/* Per-SSL pointer to its fipsrt_tls_conn; the app data slot is the program's. */
+static int conn_index = -1;
 static pthread_once_t ems_once = PTHREAD_ONCE_INIT;
 
 static void make_ems_index(void)
 {
     ems_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+struct fipsrt_tls_conn *frt_tls_conn_of(const SSL *ssl)
+{
+    return conn_index < 0 ? NULL : SSL_get_ex_data(ssl, conn_index);
+}
+
+int frt_tls_conn_attach(SSL *ssl, struct fipsrt_tls_conn *conn)
+{
+    return SSL_set_ex_data(ssl, conn_index, conn);
 }
 
 int frt_tls_apply_policy(SSL_CTX *ctx, fipsrt_tls_version min_version)
 {
     int rv = FIPSRT_OK;
     pthread_once(&ems_once, make_ems_index);
-    FRT_CHECK(ems_index >= 0, FIPSRT_E_NOMEM, "SSL_get_ex_new_index failed");
+    FRT_CHECK(ems_index >= 0 && conn_index >= 0, FIPSRT_E_NOMEM, "SSL_get_ex_new_index failed");
     FRT_OSSL(SSL_CTX_set_min_proto_version(
                  ctx, min_version == FIPSRT_TLS_1_3 ? TLS1_3_VERSION : TLS1_2_VERSION),
              FIPSRT_E_INTERNAL);
@@ -229,7 +242,7 @@ int frt_tls_verify_cb(int ok, X509_STORE_CTX *store)
     if (ssl == NULL)
         return 0;
     fipsrt_tls_ctx *ctx = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
-    struct fipsrt_tls_conn *conn = SSL_get_app_data(ssl);
+    struct fipsrt_tls_conn *conn = frt_tls_conn_of(ssl);
     X509 *x = X509_STORE_CTX_get_current_cert(store);
     int depth = X509_STORE_CTX_get_error_depth(store);
     char why_buf[160], subject[160];
@@ -311,7 +324,7 @@ int frt_tls_client_hello_cb(SSL *ssl, int *alert, void *arg)
     if (ems)
         return SSL_CLIENT_HELLO_SUCCESS;
     /* FIPS 140-3 IG D.Q / RFC 7627: the TLS 1.2 KDF needs the extended master secret. */
-    struct fipsrt_tls_conn *conn = SSL_get_app_data(ssl);
+    struct fipsrt_tls_conn *conn = frt_tls_conn_of(ssl);
     frt_tls_conn_note(conn, "FIPS policy: the TLS 1.2 client did not offer Extended Master "
                             "Secret (RFC 7627), which is required");
     if (conn)

@@ -361,6 +361,48 @@ START_TEST(test_escape_hatch_and_policy)
 }
 END_TEST
 
+/* An SSL the program makes from the escape-hatch SSL_CTX carries its own app data: the
+ * library's callbacks must neither read nor write it, and still apply the policy. */
+START_TEST(test_escape_hatch_app_data)
+{
+    fipsrt_tls_ctx *good = server_ctx("leaf", NULL), *bad = server_ctx("unknown", NULL);
+    fipsrt_tls_ctx *c = client_ctx(NULL);
+    SSL_CTX *cs = fipsrt_tls_ctx_get_ssl_ctx(c);
+    unsigned char mine[4096], want[sizeof(mine)];
+    memset(want, 0xa5, sizeof(want));
+    for (int i = 0; i < 2; i++) {
+        endpoint ce, se;
+        raw_endpoint(&ce, cs, false);
+        memcpy(mine, want, sizeof(mine));
+        SSL_set_app_data(ce.ssl, mine);
+        ck_assert_int_eq(SSL_set1_host(ce.ssl, "localhost"), 1);
+        ck_assert_int_eq(SSL_set_tlsext_host_name(ce.ssl, "localhost"), 1);
+        memset(&se, 0, sizeof(se));
+        ck_assert_ok(fipsrt_tls_conn_new_mem(&se.conn, i == 0 ? bad : good, NULL));
+        handshake_pair(&ce, &se);
+        if (i == 0) {
+            ck_assert_int_eq(ce.rv, FIPSRT_E_TLS);
+            ck_assert_int_eq(SSL_get_verify_result(ce.ssl), X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+        } else {
+            ck_assert_int_eq(ce.rv, 0);
+            char buf[16];
+            size_t n;
+            pump(&ce, &se);  /* the TLS 1.3 tickets reach the client's session callback */
+            ck_assert_int_eq(SSL_read_ex(ce.ssl, buf, sizeof(buf), &n), 0);
+            ck_assert_int_eq(SSL_get_error(ce.ssl, 0), SSL_ERROR_WANT_READ);
+        }
+        ck_assert_ptr_eq(SSL_get_app_data(ce.ssl), mine);
+        ck_assert_msg(memcmp(mine, want, sizeof(mine)) == 0, "the program's app data was overwritten");
+        ERR_clear_error();
+        endpoint_free(&ce);
+        endpoint_free(&se);
+    }
+    fipsrt_tls_ctx_free(good);
+    fipsrt_tls_ctx_free(bad);
+    fipsrt_tls_ctx_free(c);
+}
+END_TEST
+
 /* ==== connections in memory ============================================================== */
 
 static void mem_pair(endpoint *c, endpoint *s, fipsrt_tls_ctx *cctx, fipsrt_tls_ctx *sctx,
@@ -1992,6 +2034,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_ctx_own_policy);
     tcase_add_test(tc, test_ctx_sources);
     tcase_add_test(tc, test_escape_hatch_and_policy);
+    tcase_add_test(tc, test_escape_hatch_app_data);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("memory");

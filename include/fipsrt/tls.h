@@ -326,7 +326,9 @@ FIPSRT_API void *fipsrt_tls_ctx_get_ssl_ctx(const fipsrt_tls_ctx *ctx);
 /**
  * The connection's OpenSSL `SSL *` (borrowed, valid while the connection lives), under the
  * same terms as fipsrt_tls_ctx_get_ssl_ctx(): the policy checks run inside OpenSSL's
- * callbacks, so they hold even if the program drives the SSL itself.
+ * callbacks, so they hold even if the program drives the SSL itself. The app data slot
+ * (SSL_set_app_data) of this SSL and of any SSL the program makes from the escape-hatch
+ * SSL_CTX is the program's: the library keeps its own state elsewhere.
  */
 FIPSRT_API void *fipsrt_tls_conn_get_ssl(const fipsrt_tls_conn *conn);
 
