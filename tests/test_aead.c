@@ -7,6 +7,7 @@
  * Linked against the static library to reach the test-only hooks of lib/aead_test.h (an
  * external-IV encrypt for the CAVP encrypt files, and fast-forwarding a key's invocations).
  */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,7 +298,7 @@ START_TEST(test_nonces_distinct)
         ck_assert_ok(fipsrt_aead_seal(k, NULL, 0, "8 bytes!", 8, nonces[i], out, sizeof(out), NULL));
     qsort(nonces, N, 12, cmp12);
     for (int i = 1; i < N; i++)
-        ck_assert_msg(memcmp(nonces[i - 1], nonces[i], 12) != 0, "nonce repeated");
+        ck_expect(memcmp(nonces[i - 1], nonces[i], 12) != 0, "nonce repeated");
     ck_assert(!all_eq(nonces[0], 12, 0));
     ck_assert_uint_eq(fipsrt_aead_key_invocations(k), N);
     fipsrt_aead_key_free(k);
@@ -645,7 +646,7 @@ START_TEST(test_stream)
         for (size_t off = 0; off < len; off += chunks[ci]) {
             size_t m = len - off < chunks[ci] ? len - off : chunks[ci];
             ck_assert_ok(fipsrt_aead_stream_update(s, pt + off, m, ct + off, m, &n));
-            ck_assert_uint_eq(n, m);
+            ck_expect(n == m, "update wrote %zu of %zu bytes", n, m);
         }
         ck_assert_ok(fipsrt_aead_seal_stream_final(s, nonce, tag));
         ck_assert_fipsrt(fipsrt_aead_seal_stream_final(s, nonce, tag), FIPSRT_E_STATE);
@@ -855,7 +856,7 @@ START_TEST(test_threads_share_key)
     }
     qsort(all, total_nonces, 12, cmp12);
     for (size_t i = 1; i < total_nonces; i++)
-        ck_assert_msg(memcmp(all[i - 1], all[i], 12) != 0, "nonce repeated across threads");
+        ck_expect(memcmp(all[i - 1], all[i], 12) != 0, "nonce repeated across threads");
     free(all);
     fipsrt_aead_key_free(k);
     printf("threads: %d threads for %.1f s on one key: %llu seals, %llu opens verified, %llu "
@@ -899,6 +900,85 @@ START_TEST(test_fork)
     memcpy(nonce_child, msg + 1, 12);
     ck_assert(memcmp(nonce_parent, nonce_child, 12) != 0);
     fipsrt_aead_key_free(k);
+}
+END_TEST
+
+/*
+ * dlclose() of the shared library must not leave destructors behind: a thread that sealed
+ * has a per-thread context whose pthread key destructor lives in the library, and the
+ * library registers fork handlers and an atexit handler. Linked with -z nodelete, dlclose
+ * keeps it mapped; without, the thread's exit jumped into unmapped code (SIGSEGV). Runs in
+ * a child: this suite links the static library, the child loads the shared one beside it.
+ */
+struct dl_thread {
+    void *lib;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stage, rv;
+};
+
+static void *dl_worker(void *arg)
+{
+    struct dl_thread *t = arg;
+    int (*key_new)(fipsrt_aead_key **, fipsrt_aead_alg, const uint8_t *, size_t);
+    int (*seal)(fipsrt_aead_key *, const void *, size_t, const void *, size_t, uint8_t *,
+                uint8_t *, size_t, size_t *);
+    void (*key_free)(fipsrt_aead_key *);
+    *(void **)&key_new = dlsym(t->lib, "fipsrt_aead_key_new");
+    *(void **)&seal = dlsym(t->lib, "fipsrt_aead_seal");
+    *(void **)&key_free = dlsym(t->lib, "fipsrt_aead_key_free");
+    fipsrt_aead_key *k = NULL;
+    uint8_t key[16] = {1}, nonce[12], out[17];
+    t->rv = key_new && seal && key_free ? key_new(&k, FIPSRT_AEAD_AES_128_GCM, key, 16) : -1;
+    if (t->rv == 0)
+        t->rv = seal(k, NULL, 0, "x", 1, nonce, out, sizeof(out), NULL);
+    if (k != NULL)
+        key_free(k);
+    pthread_mutex_lock(&t->mu);
+    t->stage = 1;
+    pthread_cond_broadcast(&t->cv);
+    while (t->stage < 2)
+        pthread_cond_wait(&t->cv, &t->mu);
+    pthread_mutex_unlock(&t->mu);
+    return NULL;   /* thread exit: the per-thread destructors run now */
+}
+
+START_TEST(test_dlclose)
+{
+    char lib[1100];
+    snprintf(lib, sizeof(lib), "%s/../lib/libfipsrt.so", build_dir());
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        static struct dl_thread t = {NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+                                     0, -1};
+        pthread_t th;
+        if ((t.lib = dlopen(lib, RTLD_NOW | RTLD_LOCAL)) == NULL ||
+            pthread_create(&th, NULL, dl_worker, &t) != 0)
+            _exit(10);
+        pthread_mutex_lock(&t.mu);
+        while (t.stage < 1)
+            pthread_cond_wait(&t.cv, &t.mu);
+        pthread_mutex_unlock(&t.mu);
+        dlclose(t.lib);
+        pthread_mutex_lock(&t.mu);
+        t.stage = 2;
+        pthread_cond_broadcast(&t.cv);
+        pthread_mutex_unlock(&t.mu);
+        pthread_join(th, NULL);
+        pid_t grandchild = fork();   /* fork handlers registered by the library */
+        if (grandchild == 0)
+            _exit(0);
+        int gst;
+        _exit(t.rv != 0 ? 11 : grandchild < 0 || waitpid(grandchild, &gst, 0) != grandchild ||
+                                   !WIFEXITED(gst) ? 12 : 0);
+    }
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                  "child after dlclose: %s %d", WIFEXITED(st) ? "exit" : "signal",
+                  WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 END_TEST
 
@@ -1206,6 +1286,7 @@ static Suite *make_suite(void)
     tc = tcase_create("concurrency");
     tcase_add_test(tc, test_threads_share_key);
     tcase_add_test(tc, test_fork);
+    tcase_add_test(tc, test_dlclose);
     suite_add_tcase(s, tc);
     tc = tcase_create("tools");
     tcase_add_test(tc, test_cli);
