@@ -5,12 +5,14 @@
  * helloserver built with a FIPS toolchain).
  *
  *   helloserver [--addr ADDR] [--port PORT] [--cert FILE --key FILE] [--client-ca FILE]
- *               [--cert-out FILE] [--verbose]
+ *               [--cert-out FILE] [--timeout SECONDS] [--verbose]
  *
  * Without --cert/--key it makes a P-256 key and a self-signed certificate for localhost,
  * 127.0.0.1 and ::1 in memory (--cert-out writes that certificate, for curl --cacert).
  * --client-ca requires clients to present a certificate issued by that CA. One thread per
- * connection; SIGINT or SIGTERM stops accepting, ends the open connections and exits 0.
+ * connection, at most 1024; each gets --timeout seconds (default 10) in all for its
+ * handshake, request and response, however slowly the client sends. SIGINT or SIGTERM
+ * stops accepting, ends the open connections and exits 0.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +36,14 @@
 
 #define MAX_CLIENTS 1024
 #define REQUEST_MAX 8192
-#define IO_TIMEOUT_S 10
+#define TIMEOUT_S 10
 
 static const char hello[] = "Hello, world!\n";
 
 static struct {
     fipsrt_tls_ctx *tls;
     bool verbose;
+    int timeout_ms;            /* the whole exchange of one connection */
     pthread_mutex_t lock;
     pthread_cond_t idle;
     int fds[MAX_CLIENTS];      /* open client sockets, -1 when free */
@@ -96,33 +100,73 @@ static void peer_text(const struct sockaddr_storage *sa, char *buf, size_t cap)
 struct client {
     int fd;
     int slot;
+    int64_t deadline;          /* CLOCK_MONOTONIC ms */
+    bool timed_out;
     char peer[64];
 };
 
-static int write_all(fipsrt_tls_conn *conn, const char *data, size_t len)
+static int64_t now_ms(void)
 {
-    size_t written;
-    return fipsrt_tls_conn_write(conn, data, len, &written);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* After FIPSRT_E_WANT_READ/_WRITE on the non-blocking socket: wait for it, but only until the
+ * connection's deadline, so a client sending a byte at a time (slowloris) cannot hold a
+ * thread longer than a fast one. True: retry the call. */
+static bool wait_more(struct client *cl, int rv)
+{
+    if (rv != FIPSRT_E_WANT_READ && rv != FIPSRT_E_WANT_WRITE)
+        return false;
+    for (;;) {
+        int64_t left = cl->deadline - now_ms();
+        struct pollfd p = {.fd = cl->fd, .events = rv == FIPSRT_E_WANT_READ ? POLLIN : POLLOUT};
+        int n = left > 0 ? poll(&p, 1, (int)left) : 0;
+        if (n > 0)
+            return true;
+        if (n == 0) {
+            cl->timed_out = true;
+            return false;
+        }
+        if (errno != EINTR)
+            return false;
+    }
+}
+
+static int write_all(struct client *cl, fipsrt_tls_conn *conn, const char *data, size_t len)
+{
+    size_t off = 0, written;
+    int rv;
+    while ((rv = fipsrt_tls_conn_write(conn, data + off, len - off, &written)) < 0) {
+        off += written;
+        if (!wait_more(cl, rv))
+            break;
+    }
+    return rv;
 }
 
 /* Head and body in one write: one TLS record. */
-static void respond(fipsrt_tls_conn *conn, int status, const char *reason, const char *body)
+static void respond(struct client *cl, fipsrt_tls_conn *conn, int status, const char *reason,
+                    const char *body)
 {
     char msg[512];
     int n = snprintf(msg, sizeof(msg),
                      "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
                      "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
                      status, reason, strlen(body), body);
-    write_all(conn, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+    write_all(cl, conn, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 }
 
 /* Read until the end of the request head; 0 on success. */
-static int read_request(fipsrt_tls_conn *conn, char *buf, size_t cap)
+static int read_request(struct client *cl, fipsrt_tls_conn *conn, char *buf, size_t cap)
 {
     size_t len = 0;
     while (len < cap - 1) {
         size_t n;
         int rv = fipsrt_tls_conn_read(conn, buf + len, cap - 1 - len, &n);
+        if (rv < 0 && wait_more(cl, rv))
+            continue;
         if (rv < 0)
             return rv;
         len += n;
@@ -139,11 +183,13 @@ static int read_request(fipsrt_tls_conn *conn, char *buf, size_t cap)
 static void linger_close(int fd)
 {
     char sink[4096];
-    struct timeval tv = {.tv_sec = 1};
+    int64_t end = now_ms() + 1000;   /* one second in all, however the client drips */
     shutdown(fd, SHUT_WR);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    for (int i = 0; i < 16 && read(fd, sink, sizeof(sink)) > 0; i++)
-        ;
+    for (int64_t left; (left = end - now_ms()) > 0;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, (int)left) <= 0 || read(fd, sink, sizeof(sink)) <= 0)
+            break;
+    }
 }
 
 static void serve(struct client *cl)
@@ -152,34 +198,36 @@ static void serve(struct client *cl)
     char req[REQUEST_MAX];
     int rv = fipsrt_tls_conn_new_fd(&conn, server.tls, cl->fd, NULL);
     if (rv == 0)
-        rv = fipsrt_tls_conn_handshake(conn);
+        while ((rv = fipsrt_tls_conn_handshake(conn)) < 0 && wait_more(cl, rv))
+            ;
     if (rv < 0) {
-        logf_("http: TLS handshake error from %s: %s", cl->peer, fipsrt_last_error());
+        logf_("http: TLS handshake error from %s: %s", cl->peer,
+              cl->timed_out ? "timed out" : fipsrt_last_error());
         linger_close(cl->fd);  /* so that our alert reaches the client */
         goto done;
     }
-    rv = read_request(conn, req, sizeof(req));
+    rv = read_request(cl, conn, req, sizeof(req));
     if (rv < 0) {
         if (rv != FIPSRT_E_CLOSED && server.verbose)
-            logf_("%s: reading request: %s", cl->peer, fipsrt_last_error());
+            logf_("%s: reading request: %s", cl->peer, cl->timed_out ? "timed out" : fipsrt_last_error());
         if (rv == FIPSRT_E_INVALID_ARG)
-            respond(conn, 431, "Request Header Fields Too Large", "request head too large\n");
+            respond(cl, conn, 431, "Request Header Fields Too Large", "request head too large\n");
         goto done;
     }
     char method[16], path[1024];
     int status;
     if (sscanf(req, "%15s %1023s HTTP/", method, path) != 2) {
         status = 400;
-        respond(conn, status, "Bad Request", "bad request\n");
+        respond(cl, conn, status, "Bad Request", "bad request\n");
     } else if (strcmp(method, "GET") != 0) {
         status = 405;
-        respond(conn, status, "Method Not Allowed", "method not allowed\n");
+        respond(cl, conn, status, "Method Not Allowed", "method not allowed\n");
     } else if (strcmp(path, "/") != 0) {
         status = 404;
-        respond(conn, status, "Not Found", "404 page not found\n");
+        respond(cl, conn, status, "Not Found", "404 page not found\n");
     } else {
         status = 200;
-        respond(conn, status, "OK", hello);
+        respond(cl, conn, status, "OK", hello);
     }
     if (server.verbose)
         logf_("%s %s %s %s alpn=%s resumed=%d \"%s %s\" %d", cl->peer,
@@ -188,7 +236,8 @@ static void serve(struct client *cl)
               fipsrt_tls_conn_alpn(conn) ? fipsrt_tls_conn_alpn(conn) : "-",
               fipsrt_tls_conn_resumed(conn), status == 400 ? "?" : method, status == 400 ? "?" : path,
               status);
-    fipsrt_tls_conn_shutdown(conn);
+    while ((rv = fipsrt_tls_conn_shutdown(conn)) < 0 && wait_more(cl, rv))
+        ;
     linger_close(cl->fd);
 done:
     fipsrt_tls_conn_free(conn);
@@ -210,15 +259,13 @@ static void *client_thread(void *arg)
 
 static void start_client(int fd, const struct sockaddr_storage *sa)
 {
-    struct timeval tv = {.tv_sec = IO_TIMEOUT_S};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     struct client *cl = calloc(1, sizeof(*cl));
     if (cl == NULL) {
         close(fd);
         return;
     }
     cl->fd = fd;
+    cl->deadline = now_ms() + server.timeout_ms;
     peer_text(sa, cl->peer, sizeof(cl->peer));
     pthread_mutex_lock(&server.lock);
     cl->slot = -1;
@@ -334,7 +381,8 @@ static int write_cert(const fipsrt_cert *cert, const char *path)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: helloserver [--addr ADDR] [--port PORT] [--cert FILE --key FILE]\n"
-               "                   [--client-ca FILE] [--cert-out FILE] [--verbose]\n"
+               "                   [--client-ca FILE] [--cert-out FILE] [--timeout SECONDS]\n"
+               "                   [--verbose]\n"
                "HTTPS hello server on 127.0.0.1:8443 by default; every operation runs in the\n"
                "OpenSSL FIPS provider (libfipsrt %s).\n", fipsrt_version());
 }
@@ -342,7 +390,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     const char *addr = "127.0.0.1", *port = "8443", *cert_file = NULL, *key_file = NULL;
-    const char *client_ca = NULL, *cert_out = NULL;
+    const char *client_ca = NULL, *cert_out = NULL, *timeout = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **dst = strcmp(a, "--addr") == 0        ? &addr
@@ -351,6 +399,7 @@ int main(int argc, char **argv)
                            : strcmp(a, "--key") == 0       ? &key_file
                            : strcmp(a, "--client-ca") == 0 ? &client_ca
                            : strcmp(a, "--cert-out") == 0  ? &cert_out
+                           : strcmp(a, "--timeout") == 0   ? &timeout
                                                            : NULL;
         if (dst != NULL && i + 1 < argc) {
             *dst = argv[++i];
@@ -364,6 +413,13 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    char *end = NULL;
+    long secs = timeout ? strtol(timeout, &end, 10) : TIMEOUT_S;
+    if (timeout != NULL && (*end != '\0' || secs < 1 || secs > 3600)) {
+        fprintf(stderr, "helloserver: --timeout takes 1..3600 seconds\n");
+        return 2;
+    }
+    server.timeout_ms = (int)secs * 1000;
     if ((cert_file == NULL) != (key_file == NULL)) {
         fprintf(stderr, "helloserver: --cert and --key go together\n");
         return 2;
@@ -427,11 +483,16 @@ int main(int argc, char **argv)
             break;
         struct sockaddr_storage peer;
         socklen_t plen = sizeof(peer);
-        int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
-        if (fd >= 0)
+        /* Non-blocking: every wait is a poll bounded by the connection's deadline. */
+        int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd >= 0) {
             start_client(fd, &peer);
-        else if (errno != EINTR && errno != ECONNABORTED)
+        } else if (errno != EINTR && errno != ECONNABORTED) {
             logf_("accept: %s", strerror(errno));
+            /* Out of fds or memory: the connection stays queued and the listener readable;
+             * back off (as Go's net/http does) rather than spin. */
+            poll(NULL, 0, 100);
+        }
     }
 
     logf_("shutting down");

@@ -8,7 +8,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <time.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -2020,6 +2022,94 @@ START_TEST(test_bad_input_server)
 }
 END_TEST
 
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Slowloris: a ClientHello dripped a byte at a time. Each byte comes well within any
+ * per-read timeout; the server must still end the connection at its overall deadline. */
+START_TEST(test_hello_slow_client)
+{
+    int port, timeout = tls_on_valgrind() ? 5 : 1;
+    char secs[8];
+    snprintf(secs, sizeof(secs), "%d", timeout);
+    const char *extra[] = {"--timeout", secs, "--cert", pki("leaf.pem"), "--key", pki("leaf.key"), NULL};
+    bg *srv = hello_start(extra, &port);
+    fipsrt_tls_ctx *c = client_ctx(NULL);
+    fipsrt_tls_conn *conn;
+    uint8_t hello[4096];
+    size_t hello_len;
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, c, "localhost"));
+    ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_WANT_READ);
+    ck_assert_ok(fipsrt_tls_conn_drain(conn, hello, sizeof(hello), &hello_len));
+    fipsrt_tls_conn_free(conn);
+
+    int fd = tcp_connect(port);
+    double t0 = mono_s(), closed_at = 0;
+    for (size_t i = 0; i < hello_len && closed_at == 0; i++) {
+        if (send(fd, hello + i, 1, MSG_NOSIGNAL) != 1) {
+            closed_at = mono_s();
+            break;
+        }
+        /* 200 ms between bytes, watching for the server's close. */
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 200) > 0) {
+            char b[256];
+            if (recv(fd, b, sizeof(b), MSG_DONTWAIT) <= 0)
+                closed_at = mono_s();
+        }
+        ck_assert_msg(mono_s() - t0 < timeout + (tls_on_valgrind() ? 30 : 5),
+                      "the dripping client still holds its connection after %.1f s", mono_s() - t0);
+    }
+    close(fd);
+    ck_assert_msg(closed_at > 0, "the whole ClientHello went through a byte at a time");
+    ck_assert_double_ge(closed_at - t0, timeout - 0.1);
+    ck_assert(bg_wait(srv, true, "TLS handshake error", 1, 20));
+    char *log = bg_output(srv, true);
+    ck_assert_contains(log, "timed out");
+    free(log);
+
+    /* A normal client is still served within the deadline. */
+    struct fetch *f = malloc(sizeof(*f));
+    ck_assert_msg(fetch(c, port, "localhost", f) == 0, "%s", f->error);
+    ck_assert_contains(f->body, HELLO);
+    free(f);
+    fipsrt_tls_ctx_free(c);
+    hello_stop(srv);
+}
+END_TEST
+
+/* Out of file descriptors: accept fails while connections queue; the server backs off
+ * instead of spinning on a listener that stays readable (and flooding its log). */
+START_TEST(test_hello_out_of_fds)
+{
+    int port;
+    const char *wrapper[] = {"/usr/bin/prlimit", "--nofile=16", NULL};
+    const char *extra[] = {"--cert", pki("leaf.pem"), "--key", pki("leaf.key"), NULL};
+    bg *srv = hello_start_ex(wrapper, extra, &port);
+    int fds[24];
+    for (int i = 0; i < 24; i++)
+        fds[i] = tcp_connect(port);
+    ck_assert(bg_wait(srv, true, "accept: Too many open files", 1, 10));
+    usleep(500 * 1000);
+    int errors = bg_count(srv, true, "accept: Too many open files");
+    ck_assert_msg(errors <= 10, "%d accept errors logged in about half a second", errors);
+    for (int i = 0; i < 24; i++)
+        close(fds[i]);
+    /* The queued connections were closed by their clients; the server serves again. */
+    fipsrt_tls_ctx *c = client_ctx(NULL);
+    struct fetch *f = malloc(sizeof(*f));
+    ck_assert_msg(fetch(c, port, "localhost", f) == 0, "%s", f->error);
+    ck_assert_contains(f->body, HELLO);
+    free(f);
+    fipsrt_tls_ctx_free(c);
+    hello_stop(srv);
+}
+END_TEST
+
 /* ==== the suite ============================================================================ */
 
 static Suite *make_suite(void)
@@ -2078,6 +2168,8 @@ static Suite *make_suite(void)
     tcase_set_timeout(tc, 1200);
     tcase_add_test(tc, test_load);
     tcase_add_test(tc, test_bad_input_server);
+    tcase_add_test(tc, test_hello_slow_client);
+    tcase_add_test(tc, test_hello_out_of_fds);
     suite_add_tcase(s, tc);
     return s;
 }
