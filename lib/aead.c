@@ -97,10 +97,10 @@ static int check_key(const char *func, fipsrt_aead_alg alg, const uint8_t *key, 
     return FIPSRT_OK;
 }
 
-/* SP 800-38D §5.2.1.1: a message holds at most 2^39-256 bits. */
+/* SP 800-38D §5.2.1.1: a message holds at most 2^39-256 bits (and len + tag fits a size_t). */
 static int check_length(const char *func, size_t len)
 {
-    if ((uint64_t)len > FIPSRT_AEAD_MAX_MESSAGE_SIZE)
+    if ((uint64_t)len > FIPSRT_AEAD_MAX_MESSAGE_SIZE || len > SIZE_MAX - FIPSRT_AEAD_TAG_SIZE)
         return frt_error(func, FIPSRT_E_LIMIT, "message of %zu bytes exceeds the GCM maximum "
                          "of 2^36-32 bytes", len);
     return FIPSRT_OK;
@@ -370,6 +370,8 @@ FIPSRT_API int fipsrt_aead_key_new(fipsrt_aead_key **out, fipsrt_aead_alg alg,
     FRT_TRY(check_key(__func__, alg, key, key_len, &d));
     FRT_CHECK((k = calloc(1, sizeof(*k))) != NULL, FIPSRT_E_NOMEM, "out of memory");
     k->desc = d;
+    /* The fork handlers must exist before this key's free can take the registry lock. */
+    pthread_once(&slot_once, slot_init);
     k->id = atomic_fetch_add_explicit(&next_key_id, 1, memory_order_relaxed);
     atomic_init(&k->invocations, 0);
     FRT_TRY(new_keyed(&k->tmpl, d, key));
