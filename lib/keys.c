@@ -142,6 +142,22 @@ out:
     return rv;
 }
 
+/* PKCS#1 / SP 800-56B 6.4.1.1: an odd modulus and an odd exponent with 1 < e < n. Below
+ * that, a key is no RSA key at all (with e = 1 every s "verifies" as its own encoding). */
+static int check_rsa_public(const EVP_PKEY *pkey)
+{
+    int rv = FIPSRT_OK;
+    BIGNUM *n = NULL, *e = NULL;
+    FRT_OSSL(EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n), FIPSRT_E_MALFORMED);
+    FRT_OSSL(EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e), FIPSRT_E_MALFORMED);
+    FRT_CHECK(BN_is_odd(n) && BN_is_odd(e) && !BN_is_one(e) && BN_cmp(e, n) < 0,
+              FIPSRT_E_MALFORMED, "RSA modulus and exponent must be odd, with 1 < e < n");
+out:
+    BN_free(n);
+    BN_free(e);
+    return rv;
+}
+
 /*
  * Wrap `pkey` (owned by the new key on success only) after the policy checks every key
  * passes, however it was made: FIPS provider, approved curve, RSA size rules.
@@ -178,6 +194,7 @@ static int wrap(fipsrt_key **out, EVP_PKEY *pkey, bool has_private)
         FRT_CHECK(bits >= 2048 || !has_private, FIPSRT_E_NOT_APPROVED,
                   "RSA private key of %d bits is below the 2048-bit minimum (SP 800-131A)",
                   bits);
+        FRT_TRY(check_rsa_public(pkey));
         if (has_private)
             FRT_TRY(check_rsa_exponent(pkey));
         FRT_CHECK((key = calloc(1, sizeof(*key))) != NULL, FIPSRT_E_NOMEM, "out of memory");
@@ -480,6 +497,18 @@ static int check_pbe(const X509_ALGOR *alg)
     long iter = ASN1_INTEGER_get(kdf->iter);
     FRT_CHECK(iter > 0 && iter <= MAX_PBKDF2_ITERATIONS, FIPSRT_E_UNSUPPORTED,
               "PBKDF2 iteration count %ld is outside 1..%d", iter, MAX_PBKDF2_ITERATIONS);
+    /* SP 800-132 5.3: the PRF is an approved HMAC (absent means HMAC-SHA-1); never MD5. */
+    int prf = kdf->prf ? OBJ_obj2nid(kdf->prf->algorithm) : NID_hmacWithSHA1;
+    switch (prf) {
+    case NID_hmacWithSHA1: case NID_hmacWithSHA224: case NID_hmacWithSHA256:
+    case NID_hmacWithSHA384: case NID_hmacWithSHA512: case NID_hmacWithSHA512_224:
+    case NID_hmacWithSHA512_256: case NID_hmac_sha3_224: case NID_hmac_sha3_256:
+    case NID_hmac_sha3_384: case NID_hmac_sha3_512:
+        break;
+    default:
+        FRT_CHECK(false, FIPSRT_E_NOT_APPROVED, "PBKDF2 with PRF %s is not approved (HMAC "
+                  "with SHA-1, SHA-2 or SHA-3 only)", prf != NID_undef ? OBJ_nid2sn(prf) : "?");
+    }
     switch (OBJ_obj2nid(pbe2->encryption->algorithm)) {
     case NID_aes_128_cbc: case NID_aes_192_cbc: case NID_aes_256_cbc:
         break;
@@ -888,6 +917,7 @@ FIPSRT_API int fipsrt_key_export_private(const fipsrt_key *key, fipsrt_key_encod
     FRT_ARG(key != NULL && out_len != NULL);
     FRT_ARG(enc == FIPSRT_KEY_DER || enc == FIPSRT_KEY_PEM);
     FRT_ARG(password == NULL || (password_len > 0 && password_len <= INT_MAX));
+    FRT_ARG(password != NULL || password_len == 0);   /* never a plaintext export by mistake */
     FRT_CHECK(key->has_private, FIPSRT_E_KEY_TYPE, "the key has no private part");
     FRT_TRY(encode_der(key->pkey, EVP_PKEY_KEYPAIR, "PrivateKeyInfo", &der, &der_len));
     if (password != NULL)

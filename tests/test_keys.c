@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
+#include <openssl/encoder.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
 #include "pk_testutil.h"
 
 /* One RSA-2048 key for the whole suite (generated in the parent, before Check forks). */
@@ -166,8 +171,21 @@ START_TEST(test_round_trip_rsa_and_encrypted)
                      FIPSRT_E_UNSUPPORTED);
     ck_assert_fipsrt(fipsrt_key_import_private(&k2, FIPSRT_KEY_DER, patched, len, NULL, 0),
                      FIPSRT_E_UNSUPPORTED);
+    /* A PBKDF2 PRF other than HMAC-SHA-1/2/3: hmacWithSHA256 (1.2.840.113549.2.9) patched to
+     * hmacWithMD5 (.2.6) is a policy refusal, not a "wrong password". */
+    memcpy(patched, buf, len);
+    uint8_t *prf = memmem(patched, len, "\x06\x08\x2a\x86\x48\x86\xf7\x0d\x02\x09", 10);
+    ck_assert_ptr_nonnull(prf);
+    prf[9] = 0x06;
+    ck_assert_fipsrt(fipsrt_key_import_private(&k2, FIPSRT_KEY_DER, patched, len, "pw", 2),
+                     FIPSRT_E_NOT_APPROVED);
+    ck_assert_fipsrt(fipsrt_key_import_private(&k2, FIPSRT_KEY_DER, patched, len, NULL, 0),
+                     FIPSRT_E_NOT_APPROVED);
     /* An empty password is refused on export (it would be no protection). */
     ck_assert_fipsrt(fipsrt_key_export_private(k, FIPSRT_KEY_DER, "", 0, buf, sizeof(buf), &len),
+                     FIPSRT_E_INVALID_ARG);
+    /* A password length without a password is a caller bug, never a plaintext export. */
+    ck_assert_fipsrt(fipsrt_key_export_private(k, FIPSRT_KEY_DER, NULL, 2, buf, sizeof(buf), &len),
                      FIPSRT_E_INVALID_ARG);
     ck_assert_ptr_null(k2);
     fipsrt_key_free(k);
@@ -626,6 +644,33 @@ START_TEST(test_cavp_pkv)
 }
 END_TEST
 
+/* SubjectPublicKeyInfo DER for RSA (n, e), encoded by libcrypto (free with OPENSSL_free). */
+static uint8_t *rsa_spki(const uint8_t *n, size_t n_len, unsigned long e, size_t *der_len)
+{
+    BIGNUM *bn_n = BN_bin2bn(n, (int)n_len, NULL), *bn_e = BN_new();
+    ck_assert(bn_n != NULL && bn_e != NULL && BN_set_word(bn_e, e));
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    ck_assert(bld && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) &&
+              OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e));
+    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    EVP_PKEY *pkey = NULL;
+    ck_assert(params && pctx && EVP_PKEY_fromdata_init(pctx) > 0 &&
+              EVP_PKEY_fromdata(pctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) > 0);
+    OSSL_ENCODER_CTX *ectx = OSSL_ENCODER_CTX_new_for_pkey(pkey, EVP_PKEY_PUBLIC_KEY, "DER",
+                                                           "SubjectPublicKeyInfo", NULL);
+    uint8_t *der = NULL;
+    ck_assert(ectx && OSSL_ENCODER_to_data(ectx, &der, der_len) > 0);
+    OSSL_ENCODER_CTX_free(ectx);
+    EVP_PKEY_free(pkey);
+    EVP_PKEY_CTX_free(pctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(bn_n);
+    BN_free(bn_e);
+    return der;
+}
+
 START_TEST(test_rsa_public_raw)
 {
     /* The 1024-bit modulus of the CAVP SigVer file, a legacy key; our 2048-bit one. */
@@ -667,6 +712,27 @@ START_TEST(test_rsa_public_raw)
     ck_assert_ok(fipsrt_key_export_public(rsa2048, FIPSRT_KEY_DER, b, sizeof(b), &bl));
     ck_assert_uint_eq(al, bl);
     ck_assert_mem_eq(a, b, al);
+    fipsrt_key_free(k);
+    k = NULL;
+    /* The same (n, e) rules hold for an SPKI: with e = 1 every s "verifies" its own encoding. */
+    static const unsigned long bad_e[] = {0, 1, 2, 65536};
+    for (size_t i = 0; i < sizeof(bad_e) / sizeof(bad_e[0]); i++) {
+        size_t der_len;
+        uint8_t *der = rsa_spki(nn, nn_len, bad_e[i], &der_len);
+        ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, der, der_len),
+                         FIPSRT_E_MALFORMED);
+        ck_assert_ptr_null(k);
+        OPENSSL_free(der);
+    }
+    size_t der_len;
+    nn[nn_len - 1] ^= 1;   /* even modulus */
+    uint8_t *der = rsa_spki(nn, nn_len, 65537, &der_len);
+    ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, der, der_len), FIPSRT_E_MALFORMED);
+    OPENSSL_free(der);
+    nn[nn_len - 1] ^= 1;
+    der = rsa_spki(nn, nn_len, 3, &der_len);   /* e = 3: odd, loads (verify only in practice) */
+    ck_assert_ok(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, der, der_len));
+    OPENSSL_free(der);
     fipsrt_key_free(k);
     assert_err_queue_empty();
 }

@@ -100,7 +100,7 @@ typedef enum fipsrt_key_encoding {
  *   more than 5000000 PBKDF2 iterations);
  *   FIPSRT_E_NOT_APPROVED (curve other than P-256/384/521, X25519/Ed25519/X448/Ed448, DSA,
  *   any other algorithm, RSA < 2048 bits or public exponent outside 2^16 < e < 2^256,
- *   encryption other than PBES2 with PBKDF2 and AES);
+ *   encryption other than PBES2 with PBKDF2 (PRF HMAC-SHA-1/SHA-2/SHA-3) and AES);
  *   FIPSRT_E_VERIFY_FAILED (wrong password or corrupted ciphertext);
  *   FIPSRT_E_KEY_TYPE (a PEM "PUBLIC KEY" block); FIPSRT_E_NOMEM.
  */
@@ -113,7 +113,8 @@ FIPSRT_API int fipsrt_key_import_private(fipsrt_key **out, fipsrt_key_encoding e
  * EC points get the full public-key validation of SP 800-56A 5.6.2.3.3 (on the curve, in
  * the prime-order subgroup). RSA keys of 1024..2047 bits load as legacy verify-only keys.
  *
- * @return 0, FIPSRT_E_INVALID_ARG, FIPSRT_E_MALFORMED (bad encoding or invalid EC point),
+ * @return 0, FIPSRT_E_INVALID_ARG, FIPSRT_E_MALFORMED (bad encoding, invalid EC point, RSA
+ *   modulus or exponent even, e <= 1 or e >= n),
  *   FIPSRT_E_UNSUPPORTED (RSASSA-PSS-restricted keys, PKCS#1 "RSA PUBLIC KEY" PEM),
  *   FIPSRT_E_NOT_APPROVED (as for private keys; RSA < 1024 bits), FIPSRT_E_KEY_TYPE (a PEM
  *   private key block), FIPSRT_E_NOMEM
@@ -159,7 +160,8 @@ FIPSRT_API int fipsrt_key_import_rsa_public(fipsrt_key **out, const uint8_t *n, 
  *
  * @param out, out_cap  output buffer; @p out may be NULL when @p out_cap is 0 (size query)
  * @param[out] out_len  bytes written, or needed on FIPSRT_E_BUFFER_TOO_SMALL (required)
- * @return 0, FIPSRT_E_INVALID_ARG (NULL key/out_len, unknown @p enc, empty password),
+ * @return 0, FIPSRT_E_INVALID_ARG (NULL key/out_len, unknown @p enc, empty password, a
+ *   @p password_len without a @p password),
  *   FIPSRT_E_KEY_TYPE (public-only key), FIPSRT_E_BUFFER_TOO_SMALL, FIPSRT_E_NOMEM,
  *   FIPSRT_E_PROVIDER
  */
