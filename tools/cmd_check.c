@@ -7,7 +7,9 @@
  *     "@(#)libfipsrt <version>" marker the runtime keeps in .rodata, found even if stripped);
  *   - libcrypto/libssl crypto entry points the binary imports itself (EVP_md5, RAND_bytes,
  *     SSL_CTX_new, ...): they bypass libfipsrt's policy;
- *   - other crypto libraries it links (libgcrypt, nettle, libsodium, mbedTLS, wolfSSL, ...).
+ *   - other crypto libraries it links (libgcrypt, nettle, libsodium, mbedTLS, wolfSSL, ...);
+ *   - a copy of OpenSSL linked in statically (libcrypto.a, libssl.a): found by the source
+ *     file names and assembler banners OpenSSL's code keeps in read-only data.
  * Exit: 0 every file routes crypto only through libfipsrt, 1 findings, 2 unreadable/not ELF.
  *
  * A statically linked libfipsrt imports libcrypto itself; those imports are attributed to
@@ -244,6 +246,9 @@ static void audit(struct report *r)
         }
     }
     classify_imports(r);
+    if (a->embedded_openssl[0] != '\0')
+        FINDING(r, "contains a static copy of OpenSSL (\"%s\" in its read-only data): that "
+                   "code runs outside libfipsrt and its FIPS provider", a->embedded_openssl);
     if (r->is_libfipsrt)
         NOTE(r, "this is libfipsrt itself (SONAME %s)", a->soname);
     else if (!r->fipsrt_dynamic && !r->fipsrt_static)
@@ -403,8 +408,13 @@ static void print_json(const struct report *r, bool first)
         printf("null");
     printf(", \"is_library\": %s},\n     \"needed\": ", r->is_libfipsrt ? "true" : "false");
     json_lines(a->needed, a->n_needed);
-    printf(",\n     \"links_openssl_directly\": %s,\n     \"crypto_imports\": [",
+    printf(",\n     \"links_openssl_directly\": %s,\n     \"embedded_openssl\": ",
            r->openssl_direct ? "true" : "false");
+    if (a->embedded_openssl[0] != '\0')
+        json_string(stdout, a->embedded_openssl);
+    else
+        printf("null");
+    printf(",\n     \"crypto_imports\": [");
     for (size_t i = 0; i < r->ncrypto; i++) {
         fputs(i ? ", " : "", stdout);
         json_import(&a->imports[r->crypto[i]]);

@@ -500,25 +500,69 @@ static bool find_marker(const uint8_t *p, size_t len, struct elfaudit *a)
     return false;
 }
 
-static void search_marker(const struct ctx *c)
+/* Strings only OpenSSL's own code carries: the file names its error macros record
+ * (OPENSSL_FILE, "../crypto/evp/digest.c") and its perlasm banners. A binary importing
+ * libcrypto has none of them; one that linked libcrypto.a or libssl.a in has dozens. Each
+ * is split in two (matched back to back) so this program's own data does not match. */
+static const char *const openssl_evidence[][2] = {
+    {"crypto/", "evp/"},
+    {"ssl/", "statem/"},
+    {"CRYPTOGAMS by ", "<appro@openssl.org>"},
+};
+
+/* Record in a->embedded_openssl the NUL-terminated string around the first evidence. */
+static bool find_openssl(const uint8_t *p, size_t len, struct elfaudit *a)
+{
+    for (size_t e = 0; e < sizeof(openssl_evidence) / sizeof(openssl_evidence[0]); e++) {
+        const char *h = openssl_evidence[e][0], *t = openssl_evidence[e][1];
+        size_t hl = strlen(h), tl = strlen(t);
+        for (const uint8_t *q = p; (q = memmem(q, len - (size_t)(q - p), h, hl)) != NULL; q++) {
+            if ((size_t)(q - p) + hl + tl > len || memcmp(q + hl, t, tl) != 0)
+                continue;
+            const uint8_t *s = q, *end = q + hl + tl;
+            while (s > p && s[-1] >= ' ' && s[-1] < 0x7f && q - s < 24)
+                s--;
+            while (end < p + len && *end >= ' ' && *end < 0x7f)
+                end++;
+            size_t n = (size_t)(end - s);
+            if (n > sizeof(a->embedded_openssl) - 1)
+                n = sizeof(a->embedded_openssl) - 1;
+            memcpy(a->embedded_openssl, s, n);
+            a->embedded_openssl[n] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Scan one read-only region for the libfipsrt marker and for an embedded OpenSSL. */
+static void scan_rodata(const struct ctx *c, uint64_t off, uint64_t size)
 {
     const struct rd *r = &c->r;
+    if (!in_file(r, off, size))
+        return;
+    if (!c->out->marker)
+        find_marker(r->p + off, size, c->out);
+    if (c->out->embedded_openssl[0] == '\0')
+        find_openssl(r->p + off, size, c->out);
+}
+
+static void search_marker(const struct ctx *c)
+{
     if (c->nsects > 0) {
         /* Read-only data: allocated, program bits, neither writable nor executable. */
         for (size_t i = 0; i < c->nsects; i++) {
             const struct sect *s = &c->sects[i];
             if (s->type == SHT_PROGBITS && (s->flags & SHF_ALLOC) &&
-                !(s->flags & (SHF_WRITE | SHF_EXECINSTR)) && in_file(r, s->offset, s->size) &&
-                find_marker(r->p + s->offset, s->size, c->out))
-                return;
+                !(s->flags & (SHF_WRITE | SHF_EXECINSTR)))
+                scan_rodata(c, s->offset, s->size);
         }
         return;
     }
     for (size_t i = 0; i < c->nsegs; i++) {
         const struct seg *s = &c->segs[i];
-        if (s->type == PT_LOAD && !(s->flags & PF_W) && in_file(r, s->offset, s->filesz) &&
-            find_marker(r->p + s->offset, s->filesz, c->out))
-            return;
+        if (s->type == PT_LOAD && !(s->flags & PF_W))
+            scan_rodata(c, s->offset, s->filesz);
     }
 }
 

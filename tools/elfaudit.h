@@ -45,6 +45,9 @@ struct elfaudit {
     size_t n_imports;
     bool marker;            /* "@(#)libfipsrt " found in read-only data */
     char marker_version[32];
+    /* A linked-in copy of OpenSSL (libcrypto.a / libssl.a): the evidence found in read-only
+     * data (one of its source file names or assembler banners), "" if none. */
+    char embedded_openssl[64];
 };
 
 /* Parse @p len bytes at @p buf into @p out (zeroed first; free with elfaudit_free). */

@@ -188,6 +188,32 @@ START_TEST(test_evp_md5_finding)
 }
 END_TEST
 
+/* libcrypto.a linked into a binary that also links libfipsrt: nothing is imported, so only
+ * the embedded OpenSSL's own read-only data (its source file names) gives it away. */
+START_TEST(test_embedded_libcrypto_finding)
+{
+    const char *p = getenv("FIXTURE_EMBEDS_LIBCRYPTO");
+    if (p == NULL || *p == '\0') {
+        printf("skipped: no static libcrypto.a found at configure time\n");
+        return;
+    }
+    proc_result r;
+    check(p, false, &r);
+    ck_assert_msg(r.status == 1, "status %d\n%s", r.status, r.out);
+    ck_assert_contains(r.out, "libfipsrt:  dynamic");
+    ck_assert_contains(r.out, "FINDING: contains a static copy of OpenSSL");
+    ck_assert_ptr_null(strstr(r.out, "EVP_md5"));  /* not an import: proves the data scan */
+    check(p, true, &r);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_contains(r.out, "\"embedded_openssl\": \"");
+    /* Neither a static libfipsrt nor libfipsrt itself carries OpenSSL's code. */
+    check(env_path("FIXTURE_STATIC"), true, &r);
+    ck_assert_contains(r.out, "\"embedded_openssl\": null");
+    check(env_path("FIPSRT_LIBRARY"), true, &r);
+    ck_assert_contains(r.out, "\"embedded_openssl\": null");
+}
+END_TEST
+
 START_TEST(test_gcrypt_finding)
 {
     const char *p = getenv("FIXTURE_GCRYPT");
@@ -499,6 +525,7 @@ static Suite *make_suite(void)
     tcase_add_test(cli, test_static_runs_and_panics);
     tcase_add_test(cli, test_static_stripped);
     tcase_add_test(cli, test_evp_md5_finding);
+    tcase_add_test(cli, test_embedded_libcrypto_finding);
     tcase_add_test(cli, test_gcrypt_finding);
     tcase_add_test(cli, test_unreadable_inputs);
     suite_add_tcase(s, cli);
