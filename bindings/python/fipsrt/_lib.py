@@ -4,6 +4,7 @@ exceptions. Loading the library runs its constructor: FIPS mode is on (or the pr
 aborted with a panic) once this module is imported."""
 import ctypes
 import ctypes.util
+import operator
 import os
 
 from . import errors
@@ -80,6 +81,12 @@ def inbuf(data):
 
 
 def outbuf(n):
+    """A buffer of n bytes for the library to fill. n then goes to the library as a size_t,
+    which ctypes fills modulo 2**64 without a word (-1 -> SIZE_MAX, 32 - 2**64 -> 32), so
+    anything but 0 <= n < 2**64 is refused here, before it can outgrow the buffer."""
+    n = operator.index(n)
+    if not 0 <= n < 2 ** 64:
+        raise ValueError("length must be between 0 and 2**64 - 1, not %d" % n)
     return ctypes.create_string_buffer(n) if n > 0 else ctypes.create_string_buffer(1)
 
 

@@ -2,6 +2,7 @@
 """Key derivation in the FIPS provider: PBKDF2 (hashlib.pbkdf2_hmac-compatible, with the
 SP 800-132 minimums enforced by the library) and HKDF (RFC 5869)."""
 import ctypes
+import operator
 
 from ._hash import ALGS, canonical
 from ._lib import check, fn, inbuf, outbuf
@@ -19,6 +20,9 @@ def pbkdf2_hmac(hash_name, password, salt, iterations, dklen=None):
     fewer than 1000 iterations, output under 14 bytes."""
     alg = ALGS[canonical(hash_name)]
     dklen = _size(alg) if dklen is None else dklen
+    iterations = operator.index(iterations)
+    if not 0 < iterations < 2 ** 64:  # ctypes would wrap -1 to 2**64 - 1 (a hang)
+        raise ValueError("iteration value must be between 1 and 2**64 - 1")
     p, plen = inbuf(password)
     s, slen = inbuf(salt)
     out = outbuf(dklen)

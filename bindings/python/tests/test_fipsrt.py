@@ -282,6 +282,35 @@ class TestKDF(unittest.TestCase):
                              ref("hkdf", name=name, ikm=ikm, length=42, salt=salt, info=info))
 
 
+class TestBadLengths(unittest.TestCase):
+    """Python ints reach the library as size_t/uint64_t, and ctypes wraps them silently
+    (-1 becomes SIZE_MAX, 32 - 2**64 becomes 32): each must be refused in Python before it
+    can name a length larger than the buffer the binding allocated."""
+
+    def test_negative_and_wrapping_output_lengths(self):
+        wrap = 2 ** 64
+        for n in (-1, -5, 64 - wrap):
+            with self.subTest(n=n):
+                for name in ("shake_128", "shake_256"):
+                    with self.assertRaises(ValueError):
+                        fipsrt.new(name, b"x").digest(n)
+                    with self.assertRaises(ValueError):
+                        fipsrt.new(name, b"x").hexdigest(n)
+                with self.assertRaises(ValueError):
+                    fipsrt.hkdf("sha256", b"k" * 32, n)
+                with self.assertRaises(ValueError):
+                    fipsrt.pbkdf2_hmac("sha256", b"password", b"s" * 16, 1000, n)
+                with self.assertRaises(ValueError):
+                    fipsrt.random_bytes(n)
+
+    def test_pbkdf2_iterations_out_of_range(self):
+        # -1 would be 2**64 - 1 iterations (a hang); 2**64 + 1000 would be 1000.
+        for it in (0, -1, 2 ** 64 + 1000):
+            with self.subTest(iterations=it):
+                with self.assertRaises((ValueError, OverflowError)):
+                    fipsrt.pbkdf2_hmac("sha256", b"password", b"s" * 16, it)
+
+
 class TestPasswd(unittest.TestCase):
     def test_hash_and_verify(self):
         h = fipsrt.passwd_hash("correct horse", rounds=1000)
