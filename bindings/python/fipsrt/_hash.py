@@ -3,7 +3,7 @@
 import ctypes
 
 from . import errors
-from ._lib import c_size_p, check, fn, inbuf, outbuf
+from ._lib import c_size_p, check, fn, inbuf, outbuf, take
 
 # enum fipsrt_hash_alg (include/fipsrt/hash.h); keys are hashlib's names.
 ALGS = {
@@ -103,9 +103,9 @@ class Hash:
         return self._finish(*length).hex()
 
     def close(self):
-        if getattr(self, "_ctx", None):
-            _free(self._ctx)
-            self._ctx = None
+        h = take(self, "_ctx")
+        if h:
+            _free(h)
 
     def __del__(self):
         self.close()
@@ -153,9 +153,9 @@ class InsecureMD5:
                                  "md5(usedforsecurity=False) objects cannot be copied")
 
     def close(self):
-        if getattr(self, "_ctx", None):
-            _md5_free(self._ctx)
-            self._ctx = None
+        h = take(self, "_ctx")
+        if h:
+            _md5_free(h)
 
     def __del__(self):
         self.close()

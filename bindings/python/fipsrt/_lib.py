@@ -80,6 +80,15 @@ def inbuf(data):
     return (ctypes.c_char * mv.nbytes).from_buffer(mv), mv.nbytes
 
 
+def take(obj, attr):
+    """Remove and return obj.<attr> (a handle), leaving None. dict.pop is one step under the
+    GIL, so of two close() calls racing (threads, or __del__ while ctypes has dropped the
+    GIL inside a free) only one gets the handle: it is freed once."""
+    h = obj.__dict__.pop(attr, None)
+    obj.__dict__[attr] = None
+    return h
+
+
 def outbuf(n):
     """A buffer of n bytes for the library to fill. n then goes to the library as a size_t,
     which ctypes fills modulo 2**64 without a word (-1 -> SIZE_MAX, 32 - 2**64 -> 32), so

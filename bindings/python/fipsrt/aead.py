@@ -6,7 +6,7 @@ releases no plaintext."""
 import ctypes
 
 from . import errors
-from ._lib import c_size_p, check, fn, inbuf, outbuf
+from ._lib import c_size_p, check, fn, inbuf, outbuf, take
 
 NONCE_SIZE = 12
 TAG_SIZE = 16
@@ -77,9 +77,9 @@ class AESGCM:
         return out.raw[:outlen.value]
 
     def close(self):
-        if getattr(self, "_key", None):
-            _key_free(self._key)
-            self._key = None
+        h = take(self, "_key")
+        if h:
+            _key_free(h)
 
     def __del__(self):
         self.close()

@@ -5,7 +5,7 @@ import ctypes
 import hmac as _py_hmac
 
 from ._hash import ALGS, XOF, canonical
-from ._lib import c_size_p, check, fn, inbuf, outbuf
+from ._lib import c_size_p, check, fn, inbuf, outbuf, take
 
 _new = fn("fipsrt_hmac_new", ctypes.c_int, ctypes.POINTER(ctypes.c_void_p), ctypes.c_int,
           ctypes.c_void_p, ctypes.c_size_t)
@@ -85,9 +85,9 @@ class HMAC:
             c.close()
 
     def close(self):
-        if getattr(self, "_ctx", None):
-            _free(self._ctx)
-            self._ctx = None
+        h = take(self, "_ctx")
+        if h:
+            _free(h)
 
     def __del__(self):
         self.close()

@@ -6,7 +6,7 @@ import ctypes
 
 from . import errors
 from ._hash import ALGS, canonical
-from ._lib import c_size_p, check, fn, inbuf
+from ._lib import c_size_p, check, fn, inbuf, take
 
 CURVES = {"P-256": 1, "P-384": 2, "P-521": 3}
 _CURVE_NAMES = {v: k for k, v in CURVES.items()}
@@ -237,9 +237,9 @@ class Key:
         return _sig_out(lambda b, c, ln: _ecdh_point(self._h, p, len(p), b, c, ln), size)
 
     def close(self):
-        if getattr(self, "_h", None):
-            _free(self._h)
-            self._h = None
+        h = take(self, "_h")
+        if h:
+            _free(h)
 
     def __del__(self):
         self.close()

@@ -311,6 +311,40 @@ class TestBadLengths(unittest.TestCase):
                     fipsrt.pbkdf2_hmac("sha256", b"password", b"s" * 16, it)
 
 
+class TestCloseOnce(unittest.TestCase):
+    """close() hands each handle to the library's free exactly once, even when a second
+    close() (another thread, or __del__) runs while the first is inside the free call:
+    ctypes drops the GIL there, so this re-entrant close is what a racing thread does."""
+
+    def _check(self, module, free_name, obj):
+        real = getattr(module, free_name)
+        calls = []
+
+        def free(h):
+            calls.append(h)
+            if len(calls) == 1:
+                obj.close()  # a second close() in the middle of the first
+            real(h)
+        setattr(module, free_name, free)
+        try:
+            obj.close()
+            obj.close()
+        finally:
+            setattr(module, free_name, real)
+        self.assertEqual(len(calls), 1, "handle freed %d times" % len(calls))
+
+    def test_each_handle_freed_once(self):
+        import fipsrt._hash as h
+        import fipsrt.aead as a
+        import fipsrt.hmac as m
+        import fipsrt.keys as k
+        self._check(h, "_free", fipsrt.sha256(b"x"))
+        self._check(h, "_md5_free", fipsrt.md5(b"x", usedforsecurity=False))
+        self._check(m, "_free", fipsrt.hmac.new(b"k" * 16, b"x", "sha256"))
+        self._check(a, "_key_free", a.AESGCM(bytes(16)))
+        self._check(k, "_free", k.Key.generate_ec("P-256"))
+
+
 class TestPasswd(unittest.TestCase):
     def test_hash_and_verify(self):
         h = fipsrt.passwd_hash("correct horse", rounds=1000)
