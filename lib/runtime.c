@@ -4,6 +4,7 @@
  * the algorithm table and per-thread scratch state.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,8 @@ static OSSL_PROVIDER *fips_provider;
 static OSSL_PROVIDER *base_provider;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_key_t thread_key;
+/* Set by release_runtime(): the table is gone, and a later call must not run on NULLs. */
+static atomic_bool released;
 
 /* "../crypto/evp/digest.c" -> "crypto/evp/digest.c": paths as OpenSSL's source tree names them. */
 static const char *source_path(const char *file)
@@ -194,8 +197,10 @@ static void free_kind(enum frt_kind kind, void *impl)
  */
 static void release_runtime(void)
 {
+    atomic_store(&released, true);
     free_thread(mine);
     mine = NULL;
+    pthread_setspecific(thread_key, NULL);
     frt_hash_free_templates();
     for (size_t i = 0; i < FRT_ALG_COUNT; i++) {
         free_kind(algs[i].kind, algs[i].impl);
@@ -257,9 +262,18 @@ static void init_runtime(void)
     ERR_clear_error();
 }
 
+/* A call after the exit cleanup (from an exit handler registered before a late dlopen of the
+ * library, or a thread still running at exit) would run on freed objects: panic instead. */
+static _Noreturn void released_panic(void)
+{
+    frt_panic("fipsrt", "called after the runtime was released at exit");
+}
+
 void frt_init(void)
 {
     pthread_once(&init_once, init_runtime);
+    if (atomic_load_explicit(&released, memory_order_relaxed))
+        released_panic();
 }
 
 /* Loading the library is enough to enter FIPS mode (or abort). */
@@ -284,14 +298,23 @@ FIPSRT_API unsigned long fipsrt_version_number(void)
            FIPSRT_VERSION_PATCH;
 }
 
-const EVP_MD *frt_md(enum frt_alg id) { return algs[id].impl; }
-const EVP_CIPHER *frt_cipher(enum frt_alg id) { return algs[id].impl; }
-EVP_MAC *frt_mac(enum frt_alg id) { return algs[id].impl; }
-EVP_KDF *frt_kdf(enum frt_alg id) { return algs[id].impl; }
-EVP_SIGNATURE *frt_signature(enum frt_alg id) { return algs[id].impl; }
-EVP_ASYM_CIPHER *frt_asym_cipher(enum frt_alg id) { return algs[id].impl; }
-EVP_KEYEXCH *frt_keyexch(enum frt_alg id) { return algs[id].impl; }
-EVP_KEYMGMT *frt_keymgmt(enum frt_alg id) { return algs[id].impl; }
+/* NULL only after release_runtime(): operations on existing objects reach the table too. */
+static void *impl_of(enum frt_alg id)
+{
+    void *impl = algs[id].impl;
+    if (__builtin_expect(impl == NULL, 0))
+        released_panic();
+    return impl;
+}
+
+const EVP_MD *frt_md(enum frt_alg id) { return impl_of(id); }
+const EVP_CIPHER *frt_cipher(enum frt_alg id) { return impl_of(id); }
+EVP_MAC *frt_mac(enum frt_alg id) { return impl_of(id); }
+EVP_KDF *frt_kdf(enum frt_alg id) { return impl_of(id); }
+EVP_SIGNATURE *frt_signature(enum frt_alg id) { return impl_of(id); }
+EVP_ASYM_CIPHER *frt_asym_cipher(enum frt_alg id) { return impl_of(id); }
+EVP_KEYEXCH *frt_keyexch(enum frt_alg id) { return impl_of(id); }
+EVP_KEYMGMT *frt_keymgmt(enum frt_alg id) { return impl_of(id); }
 
 struct frt_thread *frt_thread(void)
 {

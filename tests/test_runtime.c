@@ -203,6 +203,24 @@ START_TEST(test_no_opt_out)
 }
 END_TEST
 
+/* A call after the exit cleanup released the runtime (a library loaded late, an exit handler
+ * registered before it) panics instead of using freed or NULL objects. */
+START_TEST(test_call_after_exit_cleanup)
+{
+    char *argv[] = {getenv("FIPSRT_LATE_PROBE"), getenv("FIPSRT_SHARED_LIB"), NULL};
+    ck_assert_ptr_nonnull(argv[0]);
+    ck_assert_ptr_nonnull(argv[1]);
+    proc_result r;
+    run_process(argv, NULL, NULL, &r);
+    ck_assert_ptr_nonnull(strstr(r.out, "main hash 0"));
+    ck_assert_msg(r.signal == SIGABRT, "expected SIGABRT, got exited=%d status=%d signal=%d\n"
+                  "stdout: %s\nstderr: %s", r.exited, r.status, r.signal, r.out, r.err);
+    ck_assert_ptr_null(strstr(r.out, "late hash"));
+    ck_assert_ptr_nonnull(strstr(r.err, "panic: fipsrt: can't enable FIPS mode for "));
+    ck_assert_ptr_nonnull(strstr(r.err, "called after the runtime was released at exit"));
+}
+END_TEST
+
 /* ---- in-process runtime ----------------------------------------------------------------- */
 
 START_TEST(test_algorithm_table)
@@ -419,6 +437,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_panic_tampered_fips_so);
     tcase_add_test(tc, test_panic_config_without_fips);
     tcase_add_test(tc, test_no_opt_out);
+    tcase_add_test(tc, test_call_after_exit_cleanup);
     suite_add_tcase(s, tc);
     tc = tcase_create("runtime");
     tcase_add_test(tc, test_algorithm_table);
