@@ -69,7 +69,8 @@ FIPSRT_API int fipsrt_hash(fipsrt_hash_alg alg, const void *data, size_t len,
 
 /**
  * One-shot SHAKE128/SHAKE256 with @p out_len bytes of output (1 or more).
- * @return 0, FIPSRT_E_INVALID_ARG (not a SHAKE, NULL, zero length), FIPSRT_E_PROVIDER
+ * @return 0, FIPSRT_E_INVALID_ARG (not a SHAKE, NULL, zero length), FIPSRT_E_MD5_SECURE,
+ *         FIPSRT_E_PROVIDER
  */
 FIPSRT_API int fipsrt_hash_xof(fipsrt_hash_alg alg, const void *data, size_t len,
                                uint8_t *out, size_t out_len);
