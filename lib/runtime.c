@@ -215,6 +215,9 @@ static void init_runtime(void)
 {
     char step[96];
 
+    /* Whatever the application had queued before a lazy init stays queued (popped below). */
+    ERR_set_mark();
+
     if (OpenSSL_version_num() < 0x30000000L)
         frt_panic("OpenSSL_version_num", "OpenSSL 3.0 or later is required");
     if (!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL))
@@ -259,7 +262,7 @@ static void init_runtime(void)
         frt_panic("pthread_key_create", NULL);
     if (atexit(release_runtime) != 0)
         frt_panic("atexit", NULL);
-    ERR_clear_error();
+    ERR_pop_to_mark();
 }
 
 /* A call after the exit cleanup (from an exit handler registered before a late dlopen of the
@@ -364,6 +367,7 @@ static void load_info(void)
         OSSL_PARAM_construct_utf8_ptr(OSSL_PROV_PARAM_BUILDINFO, (char **)&buildinfo, 0),
         OSSL_PARAM_construct_end(),
     };
+    ERR_set_mark();
     if (OSSL_PROVIDER_get_params(fips_provider, params)) {
         info_cache.name = name;
         info_cache.version = version;
@@ -372,7 +376,7 @@ static void load_info(void)
     char *conf = CONF_get1_default_config_file();
     snprintf(info_cache.config, sizeof(info_cache.config), "%s", conf ? conf : "");
     OPENSSL_free(conf);
-    ERR_clear_error();
+    ERR_pop_to_mark();
 }
 
 FIPSRT_API int fipsrt_runtime_get_info(fipsrt_runtime_info *info)
@@ -388,9 +392,10 @@ FIPSRT_API int fipsrt_runtime_get_info(fipsrt_runtime_info *info)
         OSSL_PARAM_construct_int(OSSL_PROV_PARAM_STATUS, &status),
         OSSL_PARAM_construct_end(),
     };
+    ERR_set_mark();
     if (!OSSL_PROVIDER_get_params(fips_provider, st))
         status = 0;
-    ERR_clear_error();
+    ERR_pop_to_mark();
     const char *modules = getenv("OPENSSL_MODULES");
     *info = (fipsrt_runtime_info){
         .size = info->size,

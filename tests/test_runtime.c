@@ -258,6 +258,12 @@ START_TEST(test_runtime_info)
     ck_assert_int_eq(info.fips_properties, 1);
     ck_assert_str_eq(info.config_file, getenv("OPENSSL_CONF"));
     ck_assert_uint_gt(strlen(info.provider_version), 0);
+    /* The application's own queued OpenSSL errors survive the call. */
+    ERR_raise(ERR_LIB_USER, 42);
+    unsigned long mine = ERR_peek_last_error();
+    ck_assert_ok(fipsrt_runtime_get_info(&info));
+    ck_assert_uint_eq(ERR_peek_last_error(), mine);
+    ERR_clear_error();
     fipsrt_runtime_info small = {.size = sizeof(small) - 1};
     ck_assert_fipsrt(fipsrt_runtime_get_info(&small), FIPSRT_E_INVALID_ARG);
     ck_assert_fipsrt(fipsrt_runtime_get_info(NULL), FIPSRT_E_INVALID_ARG);
