@@ -110,6 +110,10 @@ FRT_HIDDEN EVP_ASYM_CIPHER *frt_asym_cipher(enum frt_alg id);
 FRT_HIDDEN EVP_KEYEXCH *frt_keyexch(enum frt_alg id);
 FRT_HIDDEN EVP_KEYMGMT *frt_keymgmt(enum frt_alg id);
 
+/* The approved-service indicator: call once when an approved service completed successfully
+ * (on the success path, after the last step that can fail). See docs/SERVICES.md. */
+FRT_HIDDEN void frt_service_approved(void);
+
 /* Library known-answer tests (lib/selftest.c), run by fipsrt_selftest(). */
 FRT_HIDDEN int frt_run_kats(void);
 

@@ -293,6 +293,13 @@ FIPSRT_API int fipsrt_init(void)
     return FIPSRT_OK;
 }
 
+/* Per thread, so that a before/after reading around one call sees only that call. */
+static _Thread_local uint64_t approved_services;
+
+void frt_service_approved(void) { approved_services++; }
+
+FIPSRT_API uint64_t fipsrt_service_indicator(void) { return approved_services; }
+
 FIPSRT_API const char *fipsrt_version(void) { return FIPSRT_VERSION_STRING; }
 
 FIPSRT_API unsigned long fipsrt_version_number(void)

@@ -11,9 +11,9 @@
 
 /** API version of the headers in use (semantic versioning; the SONAME follows the major). */
 #define FIPSRT_VERSION_MAJOR 1
-#define FIPSRT_VERSION_MINOR 0
+#define FIPSRT_VERSION_MINOR 1
 #define FIPSRT_VERSION_PATCH 0
-#define FIPSRT_VERSION_STRING "1.0.0"
+#define FIPSRT_VERSION_STRING "1.1.0"
 
 #if defined(FIPSRT_BUILDING_LIBRARY)
 #define FIPSRT_API __attribute__((visibility("default")))

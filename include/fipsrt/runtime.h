@@ -13,6 +13,8 @@
 #ifndef FIPSRT_RUNTIME_H
 #define FIPSRT_RUNTIME_H
 
+#include <stdint.h>
+
 #include <fipsrt/defs.h>
 
 FIPSRT_BEGIN_DECLS
@@ -28,6 +30,22 @@ FIPSRT_API const char *fipsrt_version(void);
 
 /** Library version as (major << 16) | (minor << 8) | patch. */
 FIPSRT_API unsigned long fipsrt_version_number(void);
+
+/**
+ * The approved-service indicator (FIPS 140-3 IG 2.4.C): the number of approved services the
+ * calling thread has completed successfully so far. A call used an approved service when it
+ * returned success and the counter moved:
+ *
+ *     uint64_t before = fipsrt_service_indicator();
+ *     int rv = fipsrt_hash(FIPSRT_HASH_SHA256, msg, len, out, sizeof(out), NULL);
+ *     bool approved = rv == 0 && fipsrt_service_indicator() != before;
+ *
+ * A failed call never counts; non-approved services (fipsrt_insecure_md5*, legacy libcrypt
+ * password verification) and non-security functions never count. docs/SERVICES.md lists
+ * every exported function with its status. Thread-local: other threads' calls do not move
+ * it. Never fails; since 1.1.
+ */
+FIPSRT_API uint64_t fipsrt_service_indicator(void);
 
 /** Runtime facts for `fipsrt status`. Caller allocates; set `size` before the call. */
 typedef struct fipsrt_runtime_info {
