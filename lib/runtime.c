@@ -16,10 +16,12 @@
  * named "fips". See docs/BOUNDARY.md.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/conf.h>
 #include <openssl/core_names.h>
@@ -128,6 +130,11 @@ _Noreturn void frt_panic(const char *step, const char *detail)
         fprintf(stderr, "\t%s:%d\n", source_path(file), line);
     }
     fflush(stderr);
+    /* A container's entry point is PID 1 of its namespace, where the kernel ignores SIGABRT's
+     * default action: abort() would end in a SIGSEGV (status 139). Exit with the status a
+     * shell reports for SIGABRT instead, so a panicking container exits 134 like a program. */
+    if (getpid() == 1)
+        _exit(128 + SIGABRT);
     abort();
 }
 

@@ -179,6 +179,27 @@ START_TEST(test_panic_config_without_fips)
 }
 END_TEST
 
+/* As PID 1 of a PID namespace (a container's entry point, `podman run image`) SIGABRT cannot
+ * kill the process; the panic must still end it with status 134, not a SIGSEGV. */
+START_TEST(test_panic_as_pid1)
+{
+    if (access("/usr/bin/unshare", X_OK) != 0 || geteuid() != 0) {
+        fprintf(stderr, "test_panic_as_pid1: skipped, needs root and /usr/bin/unshare\n");
+        return;
+    }
+    char *argv[] = {"/usr/bin/unshare", "--pid", "--fork", (char *)probe(), NULL};
+    const char *env[] = {"OPENSSL_CONF=/dev/null", NULL};
+    proc_result r;
+    run_process(argv, env, NULL, &r);
+    ck_assert_msg(r.exited && r.status == 128 + SIGABRT,
+                  "expected exit status 134, got exited=%d status=%d signal=%d\nstderr: %s",
+                  r.exited, r.status, r.signal, r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "panic: fipsrt: can't enable FIPS mode for "));
+    ck_assert_ptr_nonnull(strstr(r.err, "missing config data"));
+    ck_assert_ptr_null(strstr(r.out, "probe ok"));
+}
+END_TEST
+
 /* No variable turns FIPS mode off: not with a broken provider, not with a working one. */
 START_TEST(test_no_opt_out)
 {
@@ -443,6 +464,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_panic_tampered_fips_so);
     tcase_add_test(tc, test_panic_config_without_fips);
     tcase_add_test(tc, test_no_opt_out);
+    tcase_add_test(tc, test_panic_as_pid1);
     tcase_add_test(tc, test_call_after_exit_cleanup);
     suite_add_tcase(s, tc);
     tc = tcase_create("runtime");
