@@ -14,6 +14,9 @@
  * handshake, request and response, however slowly the client sends. SIGINT or SIGTERM
  * stops accepting, ends the open connections and exits 0.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  /* pipe2, accept4: built outside meson too (examples/Containerfile) */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
