@@ -10,6 +10,7 @@ is FIPS-only, and helloserver-fips is at most 35 MB.
 
 Skipped (exit 77, one line) when podman is missing or cannot run a container here, and in
 the sanitizer and valgrind passes (tools/run test runs it in the plain pass only)."""
+import fcntl
 import os
 import shutil
 import socket
@@ -87,6 +88,13 @@ if "```dockerfile\n" + containerfile + "```" not in open(testlib.README).read():
     testlib.fail("README.md does not quote examples/Containerfile as it is")
 
 probe_podman()
+# Checkouts on one machine share podman's images, port 8443 and the container names: one
+# image test at a time (the lock is released when this process exits).
+lock = open(os.path.join(tempfile.gettempdir(), "fipsrt-image-test.lock"), "w")
+t_wait = time.time()
+fcntl.flock(lock, fcntl.LOCK_EX)
+if time.time() - t_wait > 1:
+    print("waited %.0f s for another image test to finish" % (time.time() - t_wait))
 cleanup()
 work = testlib.temp_dir("image")
 # The README's commands use build/tools/fipsrt, the tool of a build tree named build.
