@@ -8,6 +8,7 @@
 #ifndef FIPSRT_INDICATOR_CASES_H
 #define FIPSRT_INDICATOR_CASES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,7 @@ struct icase {
     int want_rv;                    /* IC_FAILURE only */
     int (*run)(uint64_t *delta);    /* the call's return code; *delta: the counter's move */
     const char *what;
+    bool slow;                      /* seconds under valgrind: not run there */
 };
 
 extern const struct icase icases[];

@@ -19,6 +19,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testlib  # noqa: E402
 
+if testlib.under_valgrind():
+    testlib.skip("reads files and runs the CLI in a child; nothing for valgrind to trace")
 src = testlib.SOURCE
 lib = os.environ.get("FIPSRT_LIBRARY")
 cli = os.environ.get("FIPSRT_CLI")
