@@ -183,7 +183,9 @@ START_TEST(test_evp_md5_finding)
     check(env_path("FIXTURE_EVP_MD5"), true, &r);
     ck_assert_int_eq(r.status, 1);
     ck_assert_contains(r.out, "{\"symbol\": \"EVP_md5\", \"library\": \"libcrypto.so.3\", "
-                              "\"version\": \"OPENSSL_3.0.0\", \"by_libfipsrt\": false}");
+                              "\"version\": \"OPENSSL_3.0.0\", \"kind\": \"openssl-direct\", "
+                              "\"by_libfipsrt\": false}");
+    ck_assert_contains(r.out, "\"route\": \"libfipsrt\"");
     ck_assert_contains(r.out, "\"status\": \"findings\"");
 }
 END_TEST
@@ -254,9 +256,14 @@ START_TEST(test_unreadable_inputs)
     write_file(path, "", 0);
     check(path, false, &r);
     ck_assert_int_eq(r.status, 2);
-    check(dir, false, &r);  /* a directory */
+    /* A directory is walked: its truncated ELF files are errors, the text and empty files
+     * are skipped quietly (only a file named on the command line must be ELF). */
+    check(dir, false, &r);
     ck_assert_int_eq(r.status, 2);
-    ck_assert_contains(r.out, "is a directory");
+    ck_assert_contains(r.out, "truncated-64: error: malformed ELF file");
+    ck_assert_contains(r.out, "4 ELF file(s)");
+    ck_assert_contains(r.out, "4 unreadable");
+    ck_assert_ptr_null(strstr(r.out, "not an ELF file"));
     snprintf(path, sizeof(path), "%s/missing", dir);
     check(path, true, &r);
     ck_assert_int_eq(r.status, 2);
@@ -273,6 +280,72 @@ START_TEST(test_unreadable_inputs)
     free(elf);
     rm_rf(dir);
     free(dir);
+}
+END_TEST
+
+
+/* Issue 9 §3: SSL_CTX_set1_groups_list() on the escape hatch is SSL_CTX_ctrl in the import
+ * table. Before, that import matched no crypto entry point: "result: ok" and exit 0. */
+START_TEST(test_tls_policy_widening)
+{
+    proc_result r;
+    check(env_path("FIXTURE_WIDENS_TLS"), false, &r);
+    ck_assert_msg(r.status == 1, "status %d\n%s", r.status, r.out);
+    ck_assert_contains(r.out, "libfipsrt:  dynamic (DT_NEEDED libfipsrt.so.1)");
+    ck_assert_contains(r.out, "FINDING: imports SSL_CTX_ctrl from libssl.so.3: it can change "
+                              "the TLS policy");
+    ck_assert_contains(r.out, "[tls-policy]");
+    check(env_path("FIXTURE_WIDENS_TLS"), true, &r);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_contains(r.out, "{\"symbol\": \"SSL_CTX_ctrl\", \"library\": \"libssl.so.3\", "
+                              "\"version\": \"OPENSSL_3.0.0\", \"kind\": \"tls-policy\"");
+    ck_assert_contains(r.out, "{\"kind\": \"tls-policy\", \"message\": \"imports SSL_CTX_ctrl");
+    /* Allowing direct OpenSSL use as a route does not allow a policy change. */
+    char *argv[] = {(char *)env_path("FIPSRT_CLI"), "check", "--allow-route", "openssl-direct",
+                    (char *)env_path("FIXTURE_WIDENS_TLS"), NULL};
+    run_process(argv, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_contains(r.out, "[tls-policy]");
+}
+END_TEST
+
+/* No crypto at all is clean (before: "does not link libfipsrt" was a finding). */
+START_TEST(test_no_crypto_clean)
+{
+    proc_result r;
+    check(env_path("FIXTURE_NO_CRYPTO"), false, &r);
+    ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.out);
+    ck_assert_contains(r.out, "route:      none");
+    ck_assert_contains(r.out, "result: ok, no cryptography");
+    check(env_path("FIXTURE_NO_CRYPTO"), true, &r);
+    ck_assert_contains(r.out, "\"route\": \"none\", \"route_allowed\": true");
+    /* The policy is the user's: deny "none" and it is a finding of its own kind. */
+    char *argv[] = {(char *)env_path("FIPSRT_CLI"), "check", "--deny-route", "none",
+                    (char *)env_path("FIXTURE_NO_CRYPTO"), NULL};
+    run_process(argv, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_contains(r.out, "[route-not-allowed]");
+}
+END_TEST
+
+START_TEST(test_dlopen_libcrypto)
+{
+    proc_result r;
+    check(env_path("FIXTURE_DLOPEN"), false, &r);
+    ck_assert_msg(r.status == 1, "status %d\n%s", r.status, r.out);
+    ck_assert_contains(r.out, "route:      openssl-dlopen (NOT ALLOWED)");
+    ck_assert_contains(r.out, "[openssl-dlopen]");
+    char *argv[] = {(char *)env_path("FIPSRT_CLI"), "check", "--allow-route",
+                    "openssl-dlopen,openssl-direct", (char *)env_path("FIXTURE_DLOPEN"),
+                    (char *)env_path("FIXTURE_EVP_MD5"), NULL};
+    run_process(argv, NULL, NULL, &r);
+    ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.out);
+    ck_assert_contains(r.out, "note: allowed by the policy (route openssl-dlopen)");
+    char *bad[] = {(char *)env_path("FIPSRT_CLI"), "check", "--allow-route", "nonsense",
+                   (char *)env_path("FIXTURE_DLOPEN"), NULL};
+    run_process(bad, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_contains(r.err, "unknown route \"nonsense\"");
 }
 END_TEST
 
@@ -528,6 +601,9 @@ static Suite *make_suite(void)
     tcase_add_test(cli, test_embedded_libcrypto_finding);
     tcase_add_test(cli, test_gcrypt_finding);
     tcase_add_test(cli, test_unreadable_inputs);
+    tcase_add_test(cli, test_tls_policy_widening);
+    tcase_add_test(cli, test_no_crypto_clean);
+    tcase_add_test(cli, test_dlopen_libcrypto);
     suite_add_tcase(s, cli);
     TCase *parser = tcase_create("parser");
     tcase_set_timeout(parser, 300);
