@@ -377,6 +377,7 @@ static enum route go_route(struct report *r)
 
     bool ms = go_experiment(g, "systemcrypto") || go_experiment(g, "opensslcrypto") ||
               go_experiment(g, "cngcrypto") || go_experiment(g, "darwincrypto") ||
+              go_experiment(g, "ms_nocgo_opensslcrypto") ||
               (ev & GOEV_MICROSOFT);
     const char *gofips = goinfo_setting(g, "GOFIPS140");
     const char *debug = godebug_fips140(goinfo_setting(g, "DefaultGODEBUG"));

@@ -31,6 +31,7 @@ static char *next_field(char **p)
 
 static int parse_line(char *line, unsigned no, struct exception *x, char *err, size_t errlen)
 {
+    memset(x, 0, sizeof(*x));
     char *p = line;
     char *glob = next_field(&p), *kinds = next_field(&p);
     char *reason = p + strspn(p, " \t");
@@ -42,7 +43,6 @@ static int parse_line(char *line, unsigned no, struct exception *x, char *err, s
                  "mandatory)", no);
         return -1;
     }
-    memset(x, 0, sizeof(*x));
     x->line = no;
     char *save = NULL;
     for (char *k = strtok_r(kinds, ",", &save); k != NULL; k = strtok_r(NULL, ",", &save)) {

@@ -86,6 +86,9 @@ static int parse_modinfo(const uint8_t *m, size_t len, struct goinfo *g)
                 return GOINFO_NOMEM;
             for (char *t = g->main_module; (t = strchr(t, '\t')) != NULL;)
                 *t = ' ';
+            size_t ml = strlen(g->main_module);
+            while (ml > 0 && g->main_module[ml - 1] == ' ')
+                g->main_module[--ml] = '\0';
         } else if (kw == 3 && memcmp(line, "dep", 3) == 0) {
             g->n_deps++;
         } else if (kw == 5 && memcmp(line, "build", 5) == 0 && g->n_settings < MAX_SETTINGS) {
