@@ -132,7 +132,8 @@ def build_elf(fx):
     else:
         blob = inline_blob(fx["version"], mod)
     shstr = b"\0.shstrtab\0.gopclntab\0.go.buildinfo\0"
-    shstr_off = rw_off + ((len(blob) + 15) & ~15)
+    # At least one byte after the blob: Go's reader wants data past the last string.
+    shstr_off = rw_off + ((len(blob) + 16) & ~15)
     shoff = (shstr_off + len(shstr) + 7) & ~7
     nsect = 0 if fx.get("no_sections") else 4
     out = bytearray(shoff + 64 * nsect)
