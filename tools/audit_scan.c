@@ -91,6 +91,8 @@ static int add_error(struct items *l, const char *path, const char *root_path, c
 struct list {
     struct report *r;
     size_t n, cap;
+    int *slots;             /* --root: open-addressing index of r[] by root_path */
+    size_t nslots, indexed; /* r[0, indexed) are in it */
 };
 
 static struct report *add_item(struct list *l, const char *path, const char *root_path,
@@ -377,6 +379,11 @@ struct rootctx {
     size_t ndirs;
     int **direct;           /* per report: indexes of its DT_NEEDED, -1 if not found */
     size_t ndirect;
+    /* Names resolved through the image's directories alone (no RUNPATH) depend only on
+     * the name, class and machine: remembered, so thousands of files needing libc.so.6
+     * walk the directories once. */
+    struct memo { char *key; int idx; } *memo;
+    size_t nmemo, memo_used;
 };
 
 /* Canonical in-root path of in-root @p path: symbolic links followed with the root as "/"
@@ -477,11 +484,54 @@ static void root_dirs(struct rootctx *rc)
         add_dir(rc, default_dirs[i]);
 }
 
-static int find_report(const struct list *l, const char *root_path)
+static size_t hash_str(const char *s)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (l->r[i].root_path && strcmp(l->r[i].root_path, root_path) == 0)
-            return (int)i;
+    size_t h = 14695981039346656037u;  /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Bring the index up to date with r[] (it is rebuilt, twice as large, when half full). */
+static bool index_update(struct list *l)
+{
+    if ((l->n + 1) * 2 > l->nslots) {
+        size_t n = 64;
+        while (n < (l->n + 1) * 4)
+            n *= 2;
+        int *g = malloc(n * sizeof(*g));
+        if (g == NULL)
+            return false;
+        memset(g, 0xff, n * sizeof(*g));  /* -1: empty */
+        free(l->slots);
+        l->slots = g;
+        l->nslots = n;
+        l->indexed = 0;
+    }
+    for (; l->indexed < l->n; l->indexed++) {
+        const char *rp = l->r[l->indexed].root_path;
+        if (rp == NULL)
+            continue;
+        size_t h = hash_str(rp) & (l->nslots - 1);
+        while (l->slots[h] >= 0)
+            h = (h + 1) & (l->nslots - 1);
+        l->slots[h] = (int)l->indexed;
+    }
+    return true;
+}
+
+static int find_report(struct list *l, const char *root_path)
+{
+    if (!index_update(l)) {  /* out of memory: a linear search still answers */
+        for (size_t i = 0; i < l->n; i++)
+            if (l->r[i].root_path && strcmp(l->r[i].root_path, root_path) == 0)
+                return (int)i;
+        return -1;
+    }
+    for (size_t h = hash_str(root_path) & (l->nslots - 1); l->slots[h] >= 0;
+         h = (h + 1) & (l->nslots - 1))
+        if (strcmp(l->r[l->slots[h]].root_path, root_path) == 0)
+            return l->slots[h];
     return -1;
 }
 
@@ -524,8 +574,58 @@ static char *expand_origin(const char *entry, const char *origin)
 }
 
 /* Resolve DT_NEEDED @p name of report @p who inside the root: its index, or -1. */
-static int resolve(struct list *l, const struct rootctx *rc, size_t who, const char *name,
+static int resolve_uncached(struct list *l, const struct rootctx *rc, size_t who,
+                            const char *name, const struct shared *sh);
+
+/* The memo's slot for @p key: where it is, or the empty slot it would go in. */
+static struct memo *memo_slot(struct rootctx *rc, const char *key)
+{
+    size_t h = hash_str(key) & (rc->nmemo - 1);
+    while (rc->memo[h].key != NULL && strcmp(rc->memo[h].key, key) != 0)
+        h = (h + 1) & (rc->nmemo - 1);
+    return &rc->memo[h];
+}
+
+static bool memo_grow(struct rootctx *rc)
+{
+    if ((rc->memo_used + 1) * 2 <= rc->nmemo)
+        return true;
+    struct rootctx old = *rc;
+    rc->nmemo = old.nmemo ? old.nmemo * 2 : 256;
+    if ((rc->memo = calloc(rc->nmemo, sizeof(*rc->memo))) == NULL) {
+        *rc = old;
+        return false;
+    }
+    for (size_t i = 0; i < old.nmemo; i++)
+        if (old.memo[i].key != NULL)
+            *memo_slot(rc, old.memo[i].key) = old.memo[i];
+    free(old.memo);
+    return true;
+}
+
+static int resolve(struct list *l, struct rootctx *rc, size_t who, const char *name,
                    const struct shared *sh)
+{
+    const struct report *w = &l->r[who];
+    char *key = NULL;
+    if (w->a.runpath != NULL || strchr(name, '/') != NULL || !memo_grow(rc) ||
+        asprintf(&key, "%s/%d/%u", name, w->a.elf_class, w->a.machine) < 0)
+        return resolve_uncached(l, rc, who, name, sh);
+    struct memo *m = memo_slot(rc, key);
+    if (m->key != NULL) {
+        free(key);
+        return m->idx;
+    }
+    int idx = resolve_uncached(l, rc, who, name, sh);
+    m = memo_slot(rc, key);  /* (resolving does not touch the memo, but stay safe) */
+    m->key = key;
+    m->idx = idx;
+    rc->memo_used++;
+    return idx;
+}
+
+static int resolve_uncached(struct list *l, const struct rootctx *rc, size_t who,
+                            const char *name, const struct shared *sh)
 {
     const struct report *w = &l->r[who];
     int cls = w->a.elf_class;
@@ -788,6 +888,9 @@ int scan_run(char *const *paths, size_t npaths, const struct scan_opts *o,
     }
     for (size_t i = 0; i < rc.ndirect; i++)
         free(rc.direct[i]);
+    for (size_t i = 0; i < rc.nmemo; i++)
+        free(rc.memo[i].key);
+    free(rc.memo);
     free(rc.direct);
     for (size_t i = 0; i < rc.ndirs; i++)
         free(rc.dirs[i]);
@@ -796,6 +899,7 @@ int scan_run(char *const *paths, size_t npaths, const struct scan_opts *o,
         free(self.names[i]);
     free(self.names);
 
+    free(l.slots);
     out->reports = l.r;
     out->n = l.n;
     clock_gettime(CLOCK_MONOTONIC, &t1);
