@@ -210,6 +210,7 @@ static const char *const ssl_runners[] = {
     "SSL_write", "SSL_peek", "SSL_shutdown", "SSL_key_update", "SSL_renegotiate",
     "SSL_export_keying_material", "SSL_stateless", "SSL_sendfile", "SSL_clear", "TLS_",
     "TLSv1", "DTLS", "SSLv23_", "SSLv3_", "SSL_dup", "SSL_SESSION_new",
+    "BIO_",  /* libssl's BIOs (BIO_new_ssl_connect, BIO_f_ssl) run TLS connections */
 };
 
 /* libssl functions that neither run crypto nor change what a connection may negotiate:

@@ -167,7 +167,7 @@ static int walk(struct items *l, const char *path, const char *rpath, unsigned d
         n++;
     }
     closedir(d);
-    if (rv == 0)
+    if (rv == 0 && n > 1)  /* (qsort(NULL, 0, ...) is undefined: an empty directory) */
         qsort(names, n, sizeof(*names), cmp_str);
     for (size_t i = 0; i < n && rv == 0; i++) {
         unsigned char type = (unsigned char)names[i][strlen(names[i]) + 1];

@@ -105,7 +105,8 @@ try:
     elif testlib.under_valgrind():
         print("SKIP (real Go programs): go builds are not run under valgrind")
     else:
-        cache = os.path.join(testlib.BUILD, "go-cache")
+        # The build directory's, or one shared by every pass of tools/run (plain, ASan).
+        cache = os.environ.get("FIPSRT_GO_CACHE") or os.path.join(testlib.BUILD, "go-cache")
         src = os.path.join(tmp, "src")
         for d in ("hello", "tlsprog", "fipsonly"):
             os.makedirs(os.path.join(src, d))

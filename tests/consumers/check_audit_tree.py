@@ -44,7 +44,11 @@ def check(*args, expect=None):
 
 def check_json(*args, expect=None):
     r = check("--json", *args, expect=expect)
-    doc = json.loads(r.stdout)
+    try:
+        doc = json.loads(r.stdout)
+    except ValueError:
+        testlib.fail("fipsrt check --json %s: exit %d, not JSON\n%s\n%s"
+                     % (" ".join(args), r.returncode, r.stdout[-2000:], r.stderr[-4000:]))
     jsonschema.validate(doc, SCHEMA)
     if doc["exit"] != r.returncode:
         testlib.fail("JSON exit %d, process exit %d" % (doc["exit"], r.returncode))
