@@ -3,7 +3,8 @@
  * `fipsrt check`, the auditor: one verdict per ELF file.
  *
  *   audit.c        what a file's crypto route is and what the findings are (no I/O)
- *   audit_scan.c   which files (arguments, directory walks), mmap, worker threads, --root
+ *   audit_scan.c   which files (arguments, directory walks), mmap, worker threads
+ *   audit_root.c   --root: each file judged with its image's libraries
  *   audit_allow.c  the allow-list of waived findings
  *   audit_print.c  text, JSON (docs/check.schema.json) and SARIF 2.1.0 output
  *   cmd_check.c    the command line
