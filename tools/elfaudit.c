@@ -491,13 +491,13 @@ static int read_dynsym(struct ctx *c, const struct dyninfo *d)
         if (bind == STB_LOCAL)
             continue;
         const char *s = str_at(r, str_off, str_size, name);
-        if (s == NULL)
-            return ELFAUDIT_MALFORMED;
-        if (shndx != SHN_UNDEF) {
-            if (strcmp(s, "OSSL_provider_init") == 0)
+        if (shndx != SHN_UNDEF) {  /* a definition: only its name matters, if it has one */
+            if (s != NULL && strcmp(s, "OSSL_provider_init") == 0)
                 a->provider_module = true;
             continue;
         }
+        if (s == NULL)
+            return ELFAUDIT_MALFORMED;
         if (*s == '\0')
             continue;
         if (strcmp(s, "dlopen") == 0 || strcmp(s, "dlmopen") == 0)
