@@ -213,22 +213,28 @@ static void set_error(struct report *r, const char *msg)
 void scan_file(struct report *r, const struct shared *sh)
 {
     int fd = open(r->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
+    if (fd < 0) {
         set_error(r, strerror(errno));
-        if (fd >= 0)
-            close(fd);
         return;
     }
+    /* The magic first: most files of a tree are not ELF, and they cost no fstat. */
     uint8_t ident[EI_NIDENT];
-    ssize_t got = S_ISREG(st.st_mode) ? pread(fd, ident, sizeof(ident), 0) : -1;
+    ssize_t got = pread(fd, ident, sizeof(ident), 0);
+    int err = errno;
     bool elf = got == (ssize_t)sizeof(ident) && memcmp(ident, ELFMAG, SELFMAG) == 0;
+    struct stat st;
+    if (elf && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        elf = false;
+        got = -1;
+        err = EINVAL;
+    }
     if (!elf) {
         if (!r->named)
             r->skipped = true;
+        else if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
+            set_error(r, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
         else
-            set_error(r, S_ISDIR(st.st_mode) ? "is a directory" : !S_ISREG(st.st_mode)
-                         ? "not a regular file" : got < 0 ? strerror(errno) : "not an ELF file");
+            set_error(r, got < 0 ? strerror(err) : "not an ELF file");
         close(fd);
         return;
     }
