@@ -3,14 +3,15 @@
 localhost/fipsrt-base and localhost/helloserver-fips, and the README's "Containers" blocks
 run verbatim: the hello server serves "Hello, world!" under the FIPS TLS policy and refuses
 a ChaCha20 client, a tampered fipsmodule.cnf mounted over the image's makes it exit 134 with
-the panic, the original one makes it serve again, and `fipsrt check` finds every program of
-the exported root file system clean. Then what the README does not show: the base has no
+the panic, the original one makes it serve again, and `fipsrt check --root` finds every ELF
+file of the exported root file system clean, the programs routed through libfipsrt. Then what the README does not show: the base has no
 shell, package manager or compiler, runs `fipsrt` in FIPS mode with no opt-out, the builder
 is FIPS-only, and helloserver-fips is at most 35 MB.
 
 Skipped (exit 77, one line) when podman is missing or cannot run a container here, and in
 the sanitizer and valgrind passes (tools/run test runs it in the plain pass only)."""
 import fcntl
+import json
 import os
 import shutil
 import socket
@@ -109,12 +110,19 @@ try:
     testlib.run_readme_blocks("image_run", work, env)
     testlib.run_readme_blocks("image_audit", work, env)
 
-    # ---- the audit covered the programs and libfipsrt, each clean ----------------------
-    root = os.path.join(work, "hello-root")
-    r = testlib.run(["build/tools/fipsrt", "check", os.path.join(root, "helloserver"),
-                     os.path.join(root, "usr/bin/fipsrt")], cwd=work, env=env)
-    if r.stdout.count("result: ok") != 2:
-        testlib.fail("helloserver and fipsrt are not both clean")
+    # ---- the audit walked the whole image: each file's route, the programs via libfipsrt --
+    r = testlib.run(["build/tools/fipsrt", "check", "--json", "--root", "hello-root",
+                     "hello-root"], cwd=work, env=env, quiet=True)
+    routes = {f["root_path"]: f["route"] for f in json.loads(r.stdout)["files"]
+              if f["status"] == "ok" and f["route_allowed"]}
+    if len(routes) != len(json.loads(r.stdout)["files"]):
+        testlib.fail("files with findings or unreadable in the image:\n" + r.stdout)
+    for path in ("/helloserver", "/usr/bin/fipsrt"):
+        if routes.get(path) != "libfipsrt":
+            testlib.fail("%s: route %r, not libfipsrt" % (path, routes.get(path)))
+    print("ok: %d ELF files audited, all clean; routes: %s" % (
+        len(routes), ", ".join("%s %d" % (k, list(routes.values()).count(k))
+                               for k in sorted(set(routes.values())))))
 
     # ---- the exact command of the issue, in the foreground, stops cleanly on SIGTERM -----
     p = subprocess.Popen(["podman", "run", "--rm", "-p", "8443:8443", HELLO], env=env,
