@@ -98,23 +98,6 @@ out:
     return rv;
 }
 
-/* A private key, PEM or DER, PKCS#8 or traditional; encrypted keys fail (no passphrase). */
-static int parse_key(const uint8_t *data, size_t len, EVP_PKEY **out)
-{
-    int rv = FIPSRT_OK;
-    OSSL_DECODER_CTX *dctx = NULL;
-    const unsigned char *p = data;
-    size_t left = len;
-    FRT_OSSL_PTR(dctx, OSSL_DECODER_CTX_new_for_pkey(out, NULL, NULL, NULL, EVP_PKEY_KEYPAIR,
-                                                     frt_libctx(), FRT_PROPQ),
-                 FIPSRT_E_NOMEM);
-    FRT_CHECK(OSSL_DECODER_from_data(dctx, &p, &left) == 1 && *out != NULL, FIPSRT_E_MALFORMED,
-              "private key does not decode (PEM or DER; PKCS#8, EC or RSA; unencrypted)");
-out:
-    OSSL_DECODER_CTX_free(dctx);
-    return rv;
-}
-
 static int count_sources(const char *path, const void *data, const void *object)
 {
     return (path != NULL) + (data != NULL) + (object != NULL);
@@ -128,6 +111,7 @@ static int load_identity(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
     size_t file_len = 0;
     STACK_OF(X509) *certs = NULL;
     EVP_PKEY *pkey = NULL;
+    fipsrt_key *key = NULL;
     X509 *leaf = NULL;
     int ncert = count_sources(cfg->cert_file, cfg->cert_data, cfg->cert);
     int nkey = count_sources(cfg->key_file, cfg->key_data, cfg->key);
@@ -162,12 +146,17 @@ static int load_identity(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
                   "key has no private part");
         pkey = frt_key_pkey(cfg->key);
         FRT_OSSL(EVP_PKEY_up_ref(pkey), FIPSRT_E_INTERNAL);
-    } else if (cfg->key_file != NULL) {
-        FRT_TRY(read_file("key_file", cfg->key_file, &file, &file_len));
-        FRT_TRY(parse_key(file, file_len, &pkey));
     } else {
-        FRT_ARG(cfg->key_len > 0);
-        FRT_TRY(parse_key(cfg->key_data, cfg->key_len, &pkey));
+        /* One key policy for every entry point: through lib/keys.c's import. */
+        if (cfg->key_file != NULL) {
+            FRT_TRY(read_file("key_file", cfg->key_file, &file, &file_len));
+            FRT_TRY(frt_key_import_any(&key, file, file_len));
+        } else {
+            FRT_ARG(cfg->key_len > 0);
+            FRT_TRY(frt_key_import_any(&key, cfg->key_data, cfg->key_len));
+        }
+        pkey = frt_key_pkey(key);
+        FRT_OSSL(EVP_PKEY_up_ref(pkey), FIPSRT_E_INTERNAL);
     }
 
     leaf = sk_X509_shift(certs);
@@ -180,6 +169,7 @@ out:
         OPENSSL_clear_free(file, file_len);  /* may hold a private key */
     X509_free(leaf);
     EVP_PKEY_free(pkey);
+    fipsrt_key_free(key);
     sk_X509_pop_free(certs, X509_free);
     return rv;
 }
@@ -281,7 +271,7 @@ out:
 
 static int new_session(SSL *ssl, SSL_SESSION *session)
 {
-    fipsrt_tls_ctx *ctx = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+    fipsrt_tls_ctx *ctx = frt_tls_ctx_of(SSL_get_SSL_CTX(ssl));
     struct fipsrt_tls_conn *conn = frt_tls_conn_of(ssl);
     if (ctx == NULL || conn == NULL || conn->peer_name == NULL ||
         !SSL_SESSION_is_resumable(session))
@@ -352,27 +342,27 @@ void frt_tls_session_resume(fipsrt_tls_ctx *ctx, SSL *ssl, const char *name)
 
 /* ---- contexts ------------------------------------------------------------------------- */
 
-static void ctx_destroy(fipsrt_tls_ctx *ctx)
+/* The context's own state, freed when the SSL_CTX that owns it goes (its last reference:
+ * the caller's, a connection's, or an SSL the program made from the escape hatch). */
+void frt_tls_ctx_release(fipsrt_tls_ctx *ctx)
 {
-    if (ctx == NULL)
-        return;
-    SSL_CTX_free(ctx->ssl_ctx);
     for (size_t i = 0; i < FRT_TLS_SESSION_SLOTS; i++)
         SSL_SESSION_free(ctx->sessions[i].session);
     free(ctx->alpn);
     pthread_mutex_destroy(&ctx->lock);
+    OPENSSL_cleanse(ctx, sizeof(*ctx));
     free(ctx);
 }
 
 void frt_tls_ctx_ref(fipsrt_tls_ctx *ctx)
 {
-    atomic_fetch_add(&ctx->refs, 1);
+    SSL_CTX_up_ref(ctx->ssl_ctx);
 }
 
 FIPSRT_API void fipsrt_tls_ctx_free(fipsrt_tls_ctx *ctx)
 {
-    if (ctx != NULL && atomic_fetch_sub(&ctx->refs, 1) == 1)
-        ctx_destroy(ctx);
+    if (ctx != NULL)
+        SSL_CTX_free(ctx->ssl_ctx);  /* the last reference frees ctx too (frt_tls_ctx_attach) */
 }
 
 static int set_verification(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
@@ -388,6 +378,7 @@ static int set_verification(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
         SSL_CTX_set_msg_callback(ctx->ssl_ctx, frt_tls_msg_cb);
     }
     SSL_CTX_set_verify(ctx->ssl_ctx, mode, frt_tls_verify_cb);
+    ctx->verify_mode = mode;
     return FIPSRT_OK;
 }
 
@@ -420,6 +411,7 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
 {
     int rv = FIPSRT_OK;
     fipsrt_tls_ctx *ctx = NULL;
+    SSL_CTX *sctx = NULL;
     const fipsrt_tls_config defaults = FIPSRT_TLS_CONFIG_INIT;
     frt_init();
     ERR_set_mark();
@@ -446,24 +438,36 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
 
     ctx = calloc(1, sizeof(*ctx));
     FRT_CHECK(ctx != NULL, FIPSRT_E_NOMEM, "out of memory");
-    FRT_CHECK(pthread_mutex_init(&ctx->lock, NULL) == 0, FIPSRT_E_NOMEM, "pthread_mutex_init failed");
-    atomic_init(&ctx->refs, 1);
+    if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
+        free(ctx);
+        ctx = NULL;
+        FRT_CHECK(false, FIPSRT_E_NOMEM, "pthread_mutex_init failed");
+    }
     ctx->role = role;
     ctx->insecure = cfg->insecure_skip_verify != 0;
     ctx->tickets = cfg->disable_session_tickets == 0;
-    /* Default library context and properties: fips=yes, set by the runtime. */
-    FRT_OSSL_PTR(ctx->ssl_ctx, SSL_CTX_new_ex(frt_libctx(), FRT_PROPQ, TLS_method()), FIPSRT_E_PROVIDER);
-    SSL_CTX_set_app_data(ctx->ssl_ctx, ctx);
+    ctx->min_proto = cfg->min_version == FIPSRT_TLS_1_3 ? TLS1_3_VERSION : TLS1_2_VERSION;
+    ctx->max_proto = TLS1_3_VERSION;
+    /* The library's own context and properties (fips=yes): see lib/runtime.c. */
+    sctx = SSL_CTX_new_ex(frt_libctx(), FRT_PROPQ, TLS_method());
+    if (sctx == NULL || !frt_tls_ctx_attach(sctx, ctx)) {
+        SSL_CTX_free(sctx);
+        frt_tls_ctx_release(ctx);
+        ctx = NULL;
+        FRT_CHECK(false, FIPSRT_E_PROVIDER, "SSL_CTX_new_ex failed");
+    }
+    ctx->ssl_ctx = sctx;   /* from here on the SSL_CTX owns ctx */
     FRT_TRY(frt_tls_apply_policy(ctx->ssl_ctx, cfg->min_version));
     FRT_TRY(load_identity(ctx, cfg));
     FRT_TRY(load_trust(ctx, cfg));
     FRT_TRY(set_alpn(ctx, cfg));
     FRT_TRY(set_verification(ctx, cfg));
     FRT_TRY(set_resumption(ctx));
+    FRT_TRY(frt_tls_guard_ctx(ctx));
     *out = ctx;
     ctx = NULL;
 out:
-    ctx_destroy(ctx);
+    fipsrt_tls_ctx_free(ctx);
     ERR_pop_to_mark();
     return rv;
 }

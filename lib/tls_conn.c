@@ -149,6 +149,8 @@ static int conn_new(fipsrt_tls_conn **out, fipsrt_tls_ctx *ctx, const char *peer
     c->ctx = ctx;
     FRT_OSSL_PTR(c->ssl, SSL_new(ctx->ssl_ctx), FIPSRT_E_NOMEM);
     FRT_OSSL(frt_tls_conn_attach(c->ssl, c), FIPSRT_E_NOMEM);
+    /* The policy again, on this SSL: whatever the program did to the shared SSL_CTX. */
+    FRT_TRY(frt_tls_guard_ssl(c->ssl, ctx));
     SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     if (ctx->role == FIPSRT_TLS_SERVER) {
         SSL_set_accept_state(c->ssl);
@@ -310,8 +312,14 @@ static int handshake(fipsrt_tls_conn *c, const char *func)
     int ret = SSL_do_handshake(c->ssl);
     if (ret != 1)
         return ssl_failure(c, func, ret);
-    if (!frt_tls_ems_ok(c))
+    char why[192];
+    if (!frt_tls_ems_ok(c) || frt_tls_negotiated_refusal(c->ssl, why, sizeof(why)) != NULL) {
+        if (!c->policy_failed)
+            frt_tls_conn_note(c, "FIPS policy: %s", why);
+        c->policy_failed = true;
+        frt_tls_abort(c->ssl);   /* a fatal alert to the peer */
         return fail(c, func, FIPSRT_E_TLS, "%s", c->detail);
+    }
     const unsigned char *alpn = NULL;
     unsigned alpn_len = 0;
     SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);

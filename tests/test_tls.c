@@ -223,7 +223,7 @@ START_TEST(test_ctx_own_policy)
     cfg.cert_file = pki("rsa1024.pem");
     cfg.key_file = pki("rsa1024.key");
     ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_NOT_APPROVED);
-    ck_assert_detail("RSA key of 1024 bits");
+    ck_assert_detail("RSA private key of 1024 bits");
     ck_assert_fipsrt(fipsrt_tls_ctx_new(&(fipsrt_tls_ctx *){NULL}, FIPSRT_TLS_CLIENT, &cfg),
                      FIPSRT_E_NOT_APPROVED);
     cfg.cert_file = pki("sha1.pem");

@@ -317,18 +317,46 @@ FIPSRT_API const char *fipsrt_tls_policy(fipsrt_tls_policy_item item);
 
 /**
  * The context's OpenSSL `SSL_CTX *`, for programs that already use OpenSSL (cast it).
- * Borrowed: valid while the context lives. It bypasses nothing: the FIPS policy, the
- * verification callback and the Extended Master Secret check are already set on it.
- * Changing its settings through OpenSSL is not supported and voids that guarantee.
+ * Borrowed: valid while the context lives. An `SSL` made from it keeps the `SSL_CTX`, and
+ * the library state its callbacks read, alive after fipsrt_tls_ctx_free().
+ *
+ * It stays (a FIPSRT_1.0 symbol cannot go, and programs read settings through it), but it
+ * cannot widen the FIPS policy of any connection:
+ * - The library's connections set the whole policy again on their own `SSL` when they are
+ *   made: lists, versions, options, verification and callbacks changed on this `SSL_CTX` do
+ *   not reach them (only a narrower protocol version range set here is kept). Settings
+ *   that exist only on the `SSL_CTX` (ALPN, session cache and tickets, the ClientHello
+ *   callback) belong to the library: changing them is not supported.
+ * - OpenSSL's security callback, set here and on every library `SSL`, refuses each version,
+ *   suite, group, signature scheme and certificate key outside the policy while OpenSSL
+ *   negotiates: a peer that insists gets a fatal alert (handshake_failure) from OpenSSL.
+ * - After every handshake of a library connection, the negotiated version, suite, group,
+ *   signature schemes (both directions), Extended Master Secret on TLS 1.2 and the peer's
+ *   certificate key are checked again. Outside the policy: FIPSRT_E_TLS ("FIPS policy: ..."
+ *   in the detail) and a fatal alert to the peer (OpenSSL has no call that sends an alert
+ *   after the handshake, so the library makes its record layer refuse a record: the peer
+ *   sees unexpected_message on TLS 1.3, bad_record_mac on TLS 1.2).
+ * - An `SSL` the program makes itself from this `SSL_CTX` inherits the security callback,
+ *   the verification callback and an info callback that runs the same check when its
+ *   handshake is done. That check cannot send an alert from inside OpenSSL: a connection
+ *   outside the policy is made unusable instead (verify result
+ *   X509_V_ERR_APPLICATION_VERIFICATION, SSL_write() fails, SSL_read() reports the end,
+ *   its session is not cached).
+ * What does not hold: a program that replaces those callbacks on this `SSL_CTX`
+ * (SSL_CTX_set_security_callback, SSL_CTX_set_verify, SSL_CTX_set_info_callback) takes the
+ * `SSL`s it makes itself outside the policy; the library's own connections keep it.
+ * `fipsrt check` reports programs that import such libssl functions.
  */
 FIPSRT_API void *fipsrt_tls_ctx_get_ssl_ctx(const fipsrt_tls_ctx *ctx);
 
 /**
- * The connection's OpenSSL `SSL *` (borrowed, valid while the connection lives), under the
- * same terms as fipsrt_tls_ctx_get_ssl_ctx(): the policy checks run inside OpenSSL's
- * callbacks, so they hold even if the program drives the SSL itself. The app data slot
- * (SSL_set_app_data) of this SSL and of any SSL the program makes from the escape-hatch
- * SSL_CTX is the program's: the library keeps its own state elsewhere.
+ * The connection's OpenSSL `SSL *` (borrowed, valid while the connection lives). The policy
+ * was set on it when the connection was made; whatever the program changes on it before
+ * the handshake, the check after the handshake (see fipsrt_tls_ctx_get_ssl_ctx()) fails
+ * the connection with FIPSRT_E_TLS and a fatal alert if the result is outside the policy.
+ * The app data slot (SSL_set_app_data) of this SSL, of any SSL the program makes from the
+ * escape-hatch SSL_CTX, and of that SSL_CTX is the program's: the library keeps its own
+ * state elsewhere.
  */
 FIPSRT_API void *fipsrt_tls_conn_get_ssl(const fipsrt_tls_conn *conn);
 
