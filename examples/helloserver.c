@@ -36,6 +36,7 @@
 
 #define MAX_CLIENTS 1024
 #define REQUEST_MAX 8192
+#define REQUEST_MAX_TEXT "8191"
 #define TIMEOUT_S 10
 
 static const char hello[] = "Hello, world!\n";
@@ -209,9 +210,18 @@ static void serve(struct client *cl)
     rv = read_request(cl, conn, req, sizeof(req));
     if (rv < 0) {
         if (rv != FIPSRT_E_CLOSED && server.verbose)
-            logf_("%s: reading request: %s", cl->peer, cl->timed_out ? "timed out" : fipsrt_last_error());
-        if (rv == FIPSRT_E_INVALID_ARG)
+            logf_("%s: reading request: %s", cl->peer,
+                  cl->timed_out             ? "timed out"
+                  : rv == FIPSRT_E_INVALID_ARG ? "request head larger than " REQUEST_MAX_TEXT " bytes"
+                                               : fipsrt_last_error());
+        if (rv == FIPSRT_E_INVALID_ARG) {
             respond(cl, conn, 431, "Request Header Fields Too Large", "request head too large\n");
+            while ((rv = fipsrt_tls_conn_shutdown(conn)) < 0 && wait_more(cl, rv))
+                ;
+        }
+        /* After a fatal error too: the alert (or the 431) must reach the client before the
+         * socket closes, and unread input would turn the close into a reset. */
+        linger_close(cl->fd);
         goto done;
     }
     char method[16], path[1024];

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "tls_internal.h"
 
+#define FRT_TLS_LIFETIME_DEFAULT 7200   /* seconds: OpenSSL's and RFC 5077's usual two hours */
 #define FILE_MAX (16u << 20)   /* certificates and keys are small; refuse anything huge */
 
 FIPSRT_API int fipsrt_tls_config_init(fipsrt_tls_config *cfg, unsigned int version)
@@ -420,14 +422,26 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
     FRT_ARG(role == FIPSRT_TLS_CLIENT || role == FIPSRT_TLS_SERVER);
     if (cfg == NULL)
         cfg = &defaults;
+    /* docs/ABI.md: a version-1 caller's struct ends where version 2's members begin. */
     FRT_CHECK(cfg->version >= 1 && cfg->version <= FIPSRT_TLS_CONFIG_VERSION &&
-                  cfg->size >= sizeof(fipsrt_tls_config),
+                  cfg->size >= (cfg->version == 1 ? offsetof(fipsrt_tls_config, max_version)
+                                                  : sizeof(fipsrt_tls_config)),
               FIPSRT_E_INVALID_ARG,
               "unknown fipsrt_tls_config version %u or size %zu (initialise it with "
               "FIPSRT_TLS_CONFIG_INIT)", cfg->version, cfg->size);
     FRT_CHECK(cfg->min_version == FIPSRT_TLS_VERSION_DEFAULT || cfg->min_version == FIPSRT_TLS_1_2 ||
                   cfg->min_version == FIPSRT_TLS_1_3,
               FIPSRT_E_INVALID_ARG, "min_version must be FIPSRT_TLS_1_2 or FIPSRT_TLS_1_3");
+    fipsrt_tls_version max_version = cfg->version >= 2 ? cfg->max_version : 0;
+    unsigned lifetime = cfg->version >= 2 ? cfg->session_lifetime : 0;
+    FRT_CHECK(max_version == FIPSRT_TLS_VERSION_DEFAULT || max_version == FIPSRT_TLS_1_2 ||
+                  max_version == FIPSRT_TLS_1_3,
+              FIPSRT_E_INVALID_ARG, "max_version must be FIPSRT_TLS_1_2 or FIPSRT_TLS_1_3");
+    FRT_CHECK(!(cfg->min_version == FIPSRT_TLS_1_3 && max_version == FIPSRT_TLS_1_2),
+              FIPSRT_E_INVALID_ARG, "min_version TLS 1.3 is above max_version TLS 1.2");
+    /* RFC 8446 4.6.1: a ticket lives at most seven days. */
+    FRT_CHECK(lifetime <= 604800, FIPSRT_E_INVALID_ARG,
+              "session_lifetime %u s is over 604800 (7 days)", lifetime);
     FRT_CHECK(cfg->client_auth >= FIPSRT_TLS_CLIENT_AUTH_NONE &&
                   cfg->client_auth <= FIPSRT_TLS_CLIENT_AUTH_REQUIRED,
               FIPSRT_E_INVALID_ARG, "unknown client_auth %d", (int)cfg->client_auth);
@@ -447,7 +461,8 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
     ctx->insecure = cfg->insecure_skip_verify != 0;
     ctx->tickets = cfg->disable_session_tickets == 0;
     ctx->min_proto = cfg->min_version == FIPSRT_TLS_1_3 ? TLS1_3_VERSION : TLS1_2_VERSION;
-    ctx->max_proto = TLS1_3_VERSION;
+    ctx->max_proto = max_version == FIPSRT_TLS_1_2 ? TLS1_2_VERSION : TLS1_3_VERSION;
+    ctx->lifetime = lifetime ? lifetime : FRT_TLS_LIFETIME_DEFAULT;
     /* The library's own context and properties (fips=yes): see lib/runtime.c. */
     sctx = SSL_CTX_new_ex(frt_libctx(), FRT_PROPQ, TLS_method());
     if (sctx == NULL || !frt_tls_ctx_attach(sctx, ctx)) {
@@ -463,6 +478,7 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
     FRT_TRY(set_alpn(ctx, cfg));
     FRT_TRY(set_verification(ctx, cfg));
     FRT_TRY(set_resumption(ctx));
+    FRT_TRY(frt_tls_tickets_init(ctx));
     FRT_TRY(frt_tls_guard_ctx(ctx));
     *out = ctx;
     ctx = NULL;

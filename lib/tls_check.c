@@ -294,6 +294,21 @@ const char *frt_tls_negotiated_refusal(SSL *ssl, char *buf, size_t cap)
     return NULL;
 }
 
+const char *frt_tls_session_refusal(const SSL_SESSION *sess, char *buf, size_t cap)
+{
+    const SSL_CIPHER *c = SSL_SESSION_get0_cipher(sess);
+    if (!version_ok(SSL_SESSION_get_protocol_version(sess))) {
+        snprintf(buf, cap, "the session's protocol version is outside the policy");
+        return buf;
+    }
+    if (!suite_ok(c)) {
+        snprintf(buf, cap, "the session's cipher suite %s is outside the policy",
+                 c ? SSL_CIPHER_standard_name(c) : "(none)");
+        return buf;
+    }
+    return NULL;
+}
+
 void frt_tls_abort(SSL *ssl)
 {
     /* OpenSSL has no call that sends an alert after the handshake; a record it must refuse

@@ -41,6 +41,13 @@ struct frt_tls_session {
     uint64_t stamp;             /* for least-recently-stored replacement */
 };
 
+/* A session-ticket key, derived from FIPSRT_TLS_TICKET_KEY_LEN bytes of secret. */
+#define FRT_TICKET_KEYS_MAX 8
+struct frt_ticket_key {
+    unsigned char name[16], hmac[32], aes[32];
+    int64_t born;               /* CLOCK_MONOTONIC seconds */
+};
+
 struct fipsrt_tls_ctx {
     SSL_CTX *ssl_ctx;
     fipsrt_tls_role role;
@@ -54,6 +61,11 @@ struct fipsrt_tls_ctx {
     /* ---- policy per connection, resumption and versions (lib/tls_check.c) ---- */
     int min_proto, max_proto;   /* TLS1_2_VERSION / TLS1_3_VERSION */
     int verify_mode;            /* SSL_VERIFY_* set again on every SSL */
+    unsigned lifetime;          /* session (ticket) lifetime, seconds */
+    /* server session-ticket keys (lib/tls_session.c), guarded by lock: [0] encrypts */
+    struct frt_ticket_key tkeys[FRT_TICKET_KEYS_MAX];
+    size_t ntkeys;
+    bool tkeys_auto;            /* the library's own keys, rotated every lifetime / 2 */
 };
 
 enum frt_conn_state { FRT_CONN_NEW, FRT_CONN_OPEN, FRT_CONN_CLOSED, FRT_CONN_FAILED };
@@ -133,6 +145,14 @@ FRT_HIDDEN const char *frt_tls_negotiated_refusal(SSL *ssl, char *buf, size_t ca
 FRT_HIDDEN void frt_tls_abort(SSL *ssl);
 /* SSL_CTX info callback: the after-handshake check for SSLs the program made itself. */
 FRT_HIDDEN void frt_tls_info_cb(const SSL *ssl, int where, int ret);
+
+/* A stored session (import): NULL if its version and suite are inside the policy. */
+FRT_HIDDEN const char *frt_tls_session_refusal(const SSL_SESSION *sess, char *buf, size_t cap);
+
+/* ---- session tickets (lib/tls_session.c) ---------------------------------------------- */
+
+/* Lifetime on the SSL_CTX; servers with tickets: a random key and the ticket callback. */
+FRT_HIDDEN int frt_tls_tickets_init(fipsrt_tls_ctx *ctx);
 
 /* ---- contexts (lib/tls.c) ------------------------------------------------------------- */
 
