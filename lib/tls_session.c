@@ -18,7 +18,8 @@
 
 #include "tls_internal.h"
 
-/* "FRTS" and a format version, then the DER SSL_SESSION. */
+/* "FRTS" and a format version; the peer name's length (1 byte) and the name; the DER
+ * SSL_SESSION. The name is the connection's own: a TLS 1.3 session carries no SNI. */
 static const unsigned char blob_magic[5] = {'F', 'R', 'T', 'S', 1};
 
 static int64_t mono_s(void)
@@ -186,11 +187,16 @@ FIPSRT_API int fipsrt_tls_conn_session_export(const fipsrt_tls_conn *conn, uint8
               "from the connection first), or the server issues none");
     int n = i2d_SSL_SESSION(sess, &der);
     FRT_CHECK(n > 0, FIPSRT_E_NOMEM, "i2d_SSL_SESSION failed");
-    size_t need = sizeof(blob_magic) + (size_t)n;
+    size_t name_len = conn->peer_name ? strlen(conn->peer_name) : 0;
+    FRT_CHECK(name_len <= 255, FIPSRT_E_INVALID_ARG, "peer name too long");
+    size_t need = sizeof(blob_magic) + 1 + name_len + (size_t)n;
     *out_len = need;
     FRT_CHECK(cap >= need, FIPSRT_E_BUFFER_TOO_SMALL, "the session needs %zu bytes", need);
     memcpy(out, blob_magic, sizeof(blob_magic));
-    memcpy(out + sizeof(blob_magic), der, (size_t)n);
+    out[sizeof(blob_magic)] = (uint8_t)name_len;
+    if (name_len > 0)
+        memcpy(out + sizeof(blob_magic) + 1, conn->peer_name, name_len);
+    memcpy(out + sizeof(blob_magic) + 1 + name_len, der, (size_t)n);
 out:
     if (der != NULL)
         OPENSSL_clear_free(der, (size_t)n);
@@ -211,22 +217,36 @@ FIPSRT_API int fipsrt_tls_conn_session_import(fipsrt_tls_conn *conn, const uint8
     FRT_CHECK(conn->ctx->tickets, FIPSRT_E_STATE, "the context has resumption disabled");
     FRT_CHECK(conn->state == FRT_CONN_NEW && SSL_in_before(conn->ssl),
               FIPSRT_E_STATE, "a session is offered before the handshake starts");
-    FRT_CHECK(len > sizeof(blob_magic) && len < (1u << 20) &&
-                  memcmp(data, blob_magic, sizeof(blob_magic)) == 0,
+    FRT_CHECK(len > sizeof(blob_magic) + 1 && len < (1u << 20) &&
+                  memcmp(data, blob_magic, sizeof(blob_magic)) == 0 &&
+                  len > sizeof(blob_magic) + 1 + data[sizeof(blob_magic)],
               FIPSRT_E_MALFORMED, "not a session from fipsrt_tls_conn_session_export()");
-    const unsigned char *p = data + sizeof(blob_magic);
+    size_t name_len = data[sizeof(blob_magic)];
+    const char *name = (const char *)data + sizeof(blob_magic) + 1;
+    /* For this server only: the name the session was made with. */
+    FRT_CHECK(conn->peer_name != NULL ? strlen(conn->peer_name) == name_len &&
+                                            memcmp(conn->peer_name, name, name_len) == 0
+                                      : name_len == 0,
+              FIPSRT_E_INVALID_ARG, "the session is for \"%.*s\", not \"%s\"", (int)name_len,
+              name, conn->peer_name ? conn->peer_name : "");
+    const unsigned char *p = data + sizeof(blob_magic) + 1 + name_len;
+    size_t der_len = len - sizeof(blob_magic) - 1 - name_len;
     ERR_set_mark();
     /* OpenSSL 3.0 has no d2i_SSL_SESSION_ex: the session's peer certificate is decoded in
      * the default context. It is only read (its key's size and curve for the policy
      * check), never used for a signature: the resumed handshake verifies nothing with it. */
-    sess = d2i_SSL_SESSION(NULL, &p, (long)(len - sizeof(blob_magic)));
+    sess = d2i_SSL_SESSION(NULL, &p, (long)der_len);
     ERR_pop_to_mark();
     FRT_CHECK(sess != NULL && p == data + len, FIPSRT_E_MALFORMED, "the session does not decode");
-    /* Expired: its lifetime (the server's ticket lifetime hint) has passed. */
+    /* Expired: its lifetime (the shorter of the session's timeout and the server's ticket
+     * lifetime hint, RFC 8446 4.6.1 / RFC 5077 3.3) has passed. */
     time_t now = time(NULL);
-    FRT_CHECK(SSL_SESSION_get_time(sess) + SSL_SESSION_get_timeout(sess) > now, FIPSRT_E_STATE,
-              "the session expired %ld s ago",
-              (long)(now - SSL_SESSION_get_time(sess) - SSL_SESSION_get_timeout(sess)));
+    long life = SSL_SESSION_get_timeout(sess);
+    unsigned long hint = SSL_SESSION_get_ticket_lifetime_hint(sess);
+    if (hint > 0 && hint < (unsigned long)life)
+        life = (long)hint;
+    FRT_CHECK(SSL_SESSION_get_time(sess) + life > now, FIPSRT_E_STATE,
+              "the session expired %ld s ago", (long)(now - SSL_SESSION_get_time(sess) - life));
     FRT_CHECK(SSL_SESSION_is_resumable(sess), FIPSRT_E_STATE, "the session is not resumable");
     /* The context's policy now: versions and suite (a stricter context refuses it). */
     int v = SSL_SESSION_get_protocol_version(sess);
@@ -236,11 +256,6 @@ FIPSRT_API int fipsrt_tls_conn_session_import(fipsrt_tls_conn *conn, const uint8
     char why[160];
     FRT_CHECK(frt_tls_session_refusal(sess, why, sizeof(why)) == NULL, FIPSRT_E_NOT_APPROVED,
               "%s", why);
-    /* For this server only: the name the session was made with (SNI). */
-    const char *host = SSL_SESSION_get0_hostname(sess);
-    FRT_CHECK(host == NULL || conn->peer_name == NULL || strcmp(host, conn->peer_name) == 0,
-              FIPSRT_E_INVALID_ARG, "the session is for %s, not %s", host,
-              conn->peer_name ? conn->peer_name : "(none)");
     FRT_OSSL(SSL_set_session(conn->ssl, sess), FIPSRT_E_INTERNAL);
 out:
     SSL_SESSION_free(sess);
