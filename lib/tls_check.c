@@ -192,10 +192,19 @@ int frt_tls_guard_ssl(SSL *ssl, const fipsrt_tls_ctx *ctx)
     max = max == 0 || max > ctx->max_proto || max < min ? ctx->max_proto : max;
     FRT_OSSL(SSL_set_min_proto_version(ssl, min), FIPSRT_E_INTERNAL);
     FRT_OSSL(SSL_set_max_proto_version(ssl, max), FIPSRT_E_INTERNAL);
-    FRT_OSSL(SSL_set_ciphersuites(ssl, fipsrt_tls_policy(FIPSRT_TLS_POLICY_TLS13_SUITES)),
-             FIPSRT_E_PROVIDER);
-    FRT_OSSL(SSL_set_cipher_list(ssl, fipsrt_tls_policy(FIPSRT_TLS_POLICY_TLS12_SUITES)),
-             FIPSRT_E_PROVIDER);
+    /* Rebuilding the cipher lists costs more than the rest together: only when a suite
+     * outside the policy was put on the SSL_CTX (a narrower list inside it is kept; the
+     * security callback refuses the rest anyway). */
+    STACK_OF(SSL_CIPHER) *suites = SSL_get_ciphers(ssl);
+    bool widened = suites == NULL;
+    for (int i = 0; !widened && i < sk_SSL_CIPHER_num(suites); i++)
+        widened = !suite_ok(sk_SSL_CIPHER_value(suites, i));
+    if (widened) {
+        FRT_OSSL(SSL_set_ciphersuites(ssl, fipsrt_tls_policy(FIPSRT_TLS_POLICY_TLS13_SUITES)),
+                 FIPSRT_E_PROVIDER);
+        FRT_OSSL(SSL_set_cipher_list(ssl, fipsrt_tls_policy(FIPSRT_TLS_POLICY_TLS12_SUITES)),
+                 FIPSRT_E_PROVIDER);
+    }
     FRT_OSSL(SSL_set1_groups_list(ssl, fipsrt_tls_policy(FIPSRT_TLS_POLICY_GROUPS)),
              FIPSRT_E_PROVIDER);
     FRT_OSSL(SSL_set1_sigalgs_list(ssl, fipsrt_tls_policy(FIPSRT_TLS_POLICY_SIGALGS)),
