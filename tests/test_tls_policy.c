@@ -332,6 +332,44 @@ START_TEST(test_tls_key_one_policy)
 }
 END_TEST
 
+/* kTLS would move record encryption into the kernel, outside the FIPS module: an
+ * openssl.cnf that turns it on (and psk_ke) reaches a raw SSL_CTX but no libfipsrt context
+ * or connection. */
+START_TEST(test_no_ktls_from_config)
+{
+    size_t len;
+    char *base = slurp(getenv("OPENSSL_CONF"), &len), *dir = make_temp_dir(), path[1100];
+    const char *anchor = "[openssl_init]\n";
+    char *at = strstr(base, anchor);
+    ck_assert_ptr_nonnull(at);
+    size_t head = (size_t)(at - base) + strlen(anchor);
+    static const char extra[] = "ssl_conf = ssl_sect\n";
+    static const char tail[] = "\n[ssl_sect]\nsystem_default = system_default_sect\n"
+                               "[system_default_sect]\nOptions = KTLS, AllowNoDHEKEX\n"
+                               "MinProtocol = TLSv1\nGroups = X25519\n";
+    char *cnf = malloc(len + sizeof(extra) + sizeof(tail));
+    memcpy(cnf, base, head);
+    strcpy(cnf + head, extra);
+    strcat(cnf, base + head);
+    strcat(cnf, tail);
+    snprintf(path, sizeof(path), "%s/openssl.cnf", dir);
+    write_file(path, cnf, strlen(cnf));
+    char env_conf[1200];
+    snprintf(env_conf, sizeof(env_conf), "OPENSSL_CONF=%s", path);
+    const char *env[] = {env_conf, NULL};
+    static proc_result r;
+    char *argv[] = {getenv("FIPSRT_KTLS_PROBE"), NULL};
+    run_process(argv, env, NULL, &r);
+    ck_assert_msg(r.exited && r.status == 0, "%s", r.err);
+    ck_assert_contains(r.out, "raw ktls=1 nodhe=1");
+    ck_assert_contains(r.out, "libfipsrt ctx ktls=0 nodhe=0 conn ktls=0 nodhe=0");
+    rm_rf(dir);
+    free(dir);
+    free(cnf);
+    free(base);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("tls_policy");
@@ -342,6 +380,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_after_handshake_check);
     tcase_add_test(tc, test_program_ssl_checked);
     tcase_add_test(tc, test_hatch_outlives_ctx);
+    tcase_add_test(tc, test_no_ktls_from_config);
     suite_add_tcase(s, tc);
     tc = tcase_create("keys");
     tcase_set_timeout(tc, 120);
