@@ -391,5 +391,6 @@ static Suite *make_suite(void)
 
 int main(void)
 {
+    pki("ca.pem");   /* the test PKI once, in the parent: every forked test shares it */
     return run_suite(make_suite);
 }
