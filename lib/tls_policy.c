@@ -36,7 +36,9 @@ static const char sigalgs[] =
 static const char rules[] =
     "Extended Master Secret required on TLS 1.2; no renegotiation; no compression; "
     "certificates in both directions: RSA >= 2048 bits, EC on P-256/P-384/P-521, "
-    "no SHA-1 or MD5 signatures; OpenSSL security level 2";
+    "no SHA-1 or MD5 signatures; OpenSSL security level 2; "
+    "TLS 1.3 resumption with (EC)DHE only (psk_dhe_ke), no 0-RTT early data; no kernel TLS; "
+    "checked again after every handshake";
 
 FIPSRT_API const char *fipsrt_tls_policy(fipsrt_tls_policy_item item)
 {
