@@ -732,7 +732,9 @@ int frt_key_import_any(fipsrt_key **out, const uint8_t *data, size_t len)
     FRT_CHECK(data != NULL && len > 0, FIPSRT_E_MALFORMED, "empty private key");
     bool pem = frt_is_pem(data, len);
     ERR_set_mark();
-    rv = fipsrt_key_import_private(out, pem ? FIPSRT_KEY_PEM : FIPSRT_KEY_DER, data, len, NULL, 0);
+    /* A step of the caller's configuration (a TLS context): not a service of its own. */
+    rv = FRT_UNCOUNTED(fipsrt_key_import_private(out, pem ? FIPSRT_KEY_PEM : FIPSRT_KEY_DER,
+                                                 data, len, NULL, 0));
     if (rv == FIPSRT_E_INVALID_ARG) {
         /* The only argument that can be missing is the password of an encrypted key. */
         ERR_pop_to_mark();
@@ -754,7 +756,7 @@ int frt_key_import_any(fipsrt_key **out, const uint8_t *data, size_t len)
     FRT_CHECK(decoded, FIPSRT_E_MALFORMED,
               "private key does not decode (PEM or DER; PKCS#8, EC or RSA; unencrypted)");
     FRT_TRY(encode_der(pkey, EVP_PKEY_KEYPAIR, "PrivateKeyInfo", &der, &der_len));
-    FRT_TRY(fipsrt_key_import_private(out, FIPSRT_KEY_DER, der, der_len, NULL, 0));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_key_import_private(out, FIPSRT_KEY_DER, der, der_len, NULL, 0)));
 out:
     OPENSSL_clear_free(der, der_len);
     OSSL_DECODER_CTX_free(dctx);
