@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tls_fixture.h"
+
+static char *fx_dir;
+static pid_t fx_owner;
+
+static void remove_fx(void)
+{
+    if (fx_dir != NULL && getpid() == fx_owner)
+        rm_rf(fx_dir);
+}
+
+void fx_make(void)
+{
+    char tmpl[] = "/tmp/fipsrt-revocation.XXXXXX", cmd[2048];
+    const char *src = getenv("FIPSRT_SOURCE_DIR");
+    if (fx_dir != NULL)
+        return;
+    fx_dir = strdup(mkdtemp(tmpl));
+    fx_owner = getpid();
+    atexit(remove_fx);
+    snprintf(cmd, sizeof(cmd), "sh %s/tests/tls_revocation_pki.sh %s", src ? src : "..", fx_dir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "fixtures: %s failed\n", cmd);
+        exit(2);
+    }
+}
+
+const char *fx(const char *name)
+{
+    static struct {
+        char *name, *path;
+    } paths[96];
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    const char *found = NULL;
+    fx_make();
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < 96 && found == NULL; i++) {
+        if (paths[i].name == NULL) {
+            char buf[1024];
+            snprintf(buf, sizeof(buf), "%s/%s", fx_dir, name);
+            paths[i].name = strdup(name);
+            paths[i].path = strdup(buf);
+        }
+        if (strcmp(paths[i].name, name) == 0)
+            found = paths[i].path;
+    }
+    pthread_mutex_unlock(&lock);
+    ck_assert_ptr_nonnull(found);
+    return found;
+}
+
+void mem_hs(fipsrt_tls_ctx *srv, fipsrt_tls_ctx *cli, const char *name, hs_result *r)
+{
+    endpoint s, c;
+    memset(r, 0, sizeof(*r));
+    memset(&s, 0, sizeof(s));
+    memset(&c, 0, sizeof(c));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&s.conn, srv, NULL));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&c.conn, cli, name));
+    handshake_pair(&c, &s);
+    r->cli = c.rv;
+    r->srv = s.rv;
+    snprintf(r->cli_detail, sizeof(r->cli_detail), "%s", c.detail);
+    snprintf(r->srv_detail, sizeof(r->srv_detail), "%s", s.detail);
+    r->ocsp_stapled = fipsrt_tls_conn_ocsp_stapled(c.conn);
+    fipsrt_cert *peer = NULL;
+    if (r->cli == 0 && fipsrt_tls_conn_peer_cert(&peer, c.conn) == 0) {
+        fipsrt_cert_subject(peer, r->peer_subject, sizeof(r->peer_subject), NULL);
+        SSL *ssl = fipsrt_tls_conn_get_ssl(c.conn);
+        EVP_PKEY *pk = X509_get0_pubkey(SSL_get0_peer_certificate(ssl));
+        r->peer_rsa = pk != NULL && EVP_PKEY_is_a(pk, "RSA");
+        fipsrt_cert_free(peer);
+    }
+    endpoint_free(&s);
+    endpoint_free(&c);
+}
