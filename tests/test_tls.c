@@ -60,7 +60,7 @@ START_TEST(test_config_init)
     memset(&b, 0xa5, sizeof(b));
     ck_assert_ok(fipsrt_tls_config_init(&b, FIPSRT_TLS_CONFIG_VERSION));
     ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
-    ck_assert_uint_eq(a.version, 1);
+    ck_assert_uint_eq(a.version, FIPSRT_TLS_CONFIG_VERSION);
     ck_assert_uint_eq(a.size, sizeof(fipsrt_tls_config));
     ck_assert_fipsrt(fipsrt_tls_config_init(&b, 0), FIPSRT_E_INVALID_ARG);
     ck_assert_fipsrt(fipsrt_tls_config_init(&b, FIPSRT_TLS_CONFIG_VERSION + 1), FIPSRT_E_INVALID_ARG);
@@ -99,10 +99,10 @@ START_TEST(test_ctx_bad_args)
     ck_assert_fipsrt(fipsrt_tls_ctx_new(&ctx, FIPSRT_TLS_SERVER, NULL), FIPSRT_E_INVALID_ARG);
     ck_assert_detail("a server needs a certificate");
 
-    cfg.version = 2;
+    cfg.version = FIPSRT_TLS_CONFIG_VERSION + 1;
     ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
     ck_assert_detail("FIPSRT_TLS_CONFIG_INIT");
-    cfg.version = 1;
+    cfg.version = FIPSRT_TLS_CONFIG_VERSION;
     cfg.size = sizeof(cfg) - 1;
     ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
     cfg.size = sizeof(cfg);
