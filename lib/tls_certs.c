@@ -34,6 +34,21 @@ struct frt_tls_certs {
     struct frt_tls_cert_entry *defaults[2];  /* [rsa]: the chains on the SSL_CTX */
 };
 
+FIPSRT_API int fipsrt_tls_identity_init(fipsrt_tls_identity *id, unsigned int version)
+{
+    int rv = FIPSRT_OK;
+    frt_init();
+    FRT_ARG(id != NULL);
+    FRT_CHECK(version >= 1 && version <= FIPSRT_TLS_IDENTITY_VERSION, FIPSRT_E_INVALID_ARG,
+              "unknown fipsrt_tls_identity version %u (this library knows 1..%d)", version,
+              FIPSRT_TLS_IDENTITY_VERSION);
+    memset(id, 0, sizeof(*id));
+    id->version = version;
+    id->size = sizeof(*id);
+out:
+    return rv;
+}
+
 size_t frt_tls_certs_count(const struct frt_tls_certs *certs)
 {
     return certs ? certs->n : 0;
@@ -273,8 +288,11 @@ int frt_tls_certs_setup(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
     for (size_t i = 0; i < cfg->identity_count; i++) {
         const fipsrt_tls_identity *id =
             (const fipsrt_tls_identity *)((const char *)cfg->identities + i * stride);
-        FRT_CHECK(id->size == stride, FIPSRT_E_INVALID_ARG,
-                  "identities[%zu].size is %zu, identities[0].size %zu", i, id->size, stride);
+        FRT_CHECK(id->size == stride && id->version >= 1 &&
+                      id->version <= FIPSRT_TLS_IDENTITY_VERSION,
+                  FIPSRT_E_INVALID_ARG, "identities[%zu]: version %u or size %zu (identities[0].size "
+                  "%zu; initialise each with FIPSRT_TLS_IDENTITY_INIT)", i, id->version, id->size,
+                  stride);
         FRT_TRY(load_identity(&certs->e[certs->n++], id, i));
     }
     bool any_default = false;

@@ -154,6 +154,10 @@ START_TEST(test_identities_sources_and_defaults)
     size_t cert_len, key_len;
     char *cert = slurp(fx("sni-b.pem"), &cert_len), *key = slurp(fx("sni-b.key"), &key_len);
     fipsrt_tls_identity ids[3] = {identity("sni-wild"), FIPSRT_TLS_IDENTITY_INIT, identity("sni-a-ec")};
+    fipsrt_tls_identity by_func;
+    ck_assert_ok(fipsrt_tls_identity_init(&by_func, FIPSRT_TLS_IDENTITY_VERSION));
+    ck_assert_int_eq(memcmp(&by_func, &ids[1], sizeof(by_func)), 0);
+    ck_assert_fipsrt(fipsrt_tls_identity_init(&by_func, 2), FIPSRT_E_INVALID_ARG);
     ids[1].cert_data = (const uint8_t *)cert;
     ids[1].cert_len = cert_len;
     ids[1].key_data = (const uint8_t *)key;
@@ -214,6 +218,9 @@ START_TEST(test_identities_errors)
     ck_assert_fipsrt(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg), FIPSRT_E_INVALID_ARG);
     cfg.identities = ids;
     ids[0].size = 8;
+    ck_assert_fipsrt(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg), FIPSRT_E_INVALID_ARG);
+    ids[0] = identity("sni-a-ec");
+    ids[0].version = 2;
     ck_assert_fipsrt(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg), FIPSRT_E_INVALID_ARG);
     ids[0] = identity("sni-a-ec");
     ids[1].key_file = NULL;                           /* certificate without key */

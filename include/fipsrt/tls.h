@@ -4,7 +4,9 @@
  * @brief TLS 1.2/1.3 clients and servers under the FIPS TLS policy, over sockets or memory.
  *
  * A fipsrt_tls_ctx is made once from a fipsrt_tls_config (certificate and key, trust, ALPN,
- * client authentication) and is then immutable: every connection and thread shares it.
+ * client authentication, revocation, more certificates chosen by SNI) and is then immutable
+ * (only the stapled OCSP responses of a server can be replaced): every connection and thread
+ * shares it.
  * A fipsrt_tls_conn runs one TLS connection over a file descriptor (blocking or
  * non-blocking) or over memory buffers, where the application moves the ciphertext itself
  * (event loops, language bindings).
@@ -29,8 +31,10 @@
  * fipsrt_tls_policy() returns these lists; `fipsrt status` prints them.
  *
  * Errors: verification of the peer's certificate (expired, unknown CA, name mismatch,
- * policy) -> FIPSRT_E_TLS_VERIFY with the X.509 reason, the depth and the subject in
- * fipsrt_last_error(); every other handshake or record failure (no shared version, suite
+ * policy, revocation) -> FIPSRT_E_TLS_VERIFY with the X.509 reason, the depth and the subject
+ * in fipsrt_last_error() (revocation refusals read "revocation (CRL): ..." or
+ * "revocation (OCSP): ..." followed by revoked, unknown, missing, stale, expired, bad
+ * signature or malformed and the details); every other handshake or record failure (no shared version, suite
  * or group, missing Extended Master Secret, alerts, garbage, unexpected EOF) ->
  * FIPSRT_E_TLS with the reason.
  *
@@ -114,8 +118,9 @@ typedef enum fipsrt_tls_ocsp_mode {
 
 /**
  * One more certificate chain and key of a server (fipsrt_tls_config.identities), chosen by
- * the name the client asks for (SNI). Initialise with FIPSRT_TLS_IDENTITY_INIT; the library
- * reads the array with the stride `size` of its first element.
+ * the name the client asks for (SNI). Initialise each with FIPSRT_TLS_IDENTITY_INIT or
+ * fipsrt_tls_identity_init(); the library reads the array with the stride `size` of its
+ * first element.
  *
  * Certificate and key: each from exactly one source, as the config's own. Keys go through
  * fipsrt_key_import_private() (PKCS#8, PEM or DER, unencrypted) and its policy.
@@ -131,6 +136,7 @@ typedef enum fipsrt_tls_ocsp_mode {
  * listed wins between two of the same key type).
  */
 typedef struct fipsrt_tls_identity {
+    unsigned int version;           /**< FIPSRT_TLS_IDENTITY_VERSION */
     size_t size;                    /**< sizeof(fipsrt_tls_identity) */
     const char *cert_file;          /**< chain, PEM (leaf first) or one DER certificate */
     const uint8_t *cert_data;       /**< chain in memory, same encodings */
@@ -145,17 +151,29 @@ typedef struct fipsrt_tls_identity {
     int is_default;                 /**< non-zero: also served without SNI or for unknown names */
 } fipsrt_tls_identity;
 
+/** Version of fipsrt_tls_identity this header describes. */
+#define FIPSRT_TLS_IDENTITY_VERSION 1
+
 /** Static initialiser: `fipsrt_tls_identity id = FIPSRT_TLS_IDENTITY_INIT;` */
 #ifdef __cplusplus
 #define FIPSRT_TLS_IDENTITY_INIT                                                            \
     ([] {                                                                                   \
         fipsrt_tls_identity init_{};                                                        \
+        init_.version = FIPSRT_TLS_IDENTITY_VERSION;                                        \
         init_.size = sizeof(fipsrt_tls_identity);                                           \
         return init_;                                                                       \
     }())
 #else
-#define FIPSRT_TLS_IDENTITY_INIT {.size = sizeof(fipsrt_tls_identity)}
+#define FIPSRT_TLS_IDENTITY_INIT                                                            \
+    {.version = FIPSRT_TLS_IDENTITY_VERSION, .size = sizeof(fipsrt_tls_identity)}
 #endif
+
+/**
+ * Initialise @p id for @p version (pass FIPSRT_TLS_IDENTITY_VERSION): everything zero except
+ * version and size. Same result as FIPSRT_TLS_IDENTITY_INIT.
+ * @return 0, FIPSRT_E_INVALID_ARG (NULL, unknown version)
+ */
+FIPSRT_API int fipsrt_tls_identity_init(fipsrt_tls_identity *id, unsigned int version);
 
 /** Version of fipsrt_tls_config this header describes (2 added the revocation and
  * certificate block). */
@@ -259,10 +277,15 @@ FIPSRT_API int fipsrt_tls_config_init(fipsrt_tls_config *cfg, unsigned int versi
  *   FIPSRT_E_INVALID_ARG: NULL @p out, unknown role, bad config version or size, a field
  *     given from two sources, certificate without key (or the reverse), a server without
  *     certificate, client authentication without trust anchors, a key that does not match
- *     the certificate, bad ALPN list, unreadable file (errno in the detail);
- *   FIPSRT_E_NOT_APPROVED: own certificate or key outside the policy (RSA < 2048 bits,
- *     another curve or key type, signed with SHA-1 or MD5);
- *   FIPSRT_E_MALFORMED: a certificate or key that does not decode (encrypted keys too);
+ *     the certificate, bad ALPN list, unreadable file (errno in the detail); unknown
+ *     crl_mode or ocsp_mode, CRLs with crl_mode OFF, crl_mode REQUIRE without CRLs,
+ *     ocsp_mode on a server, identities on a client, an identity without its key, with a
+ *     bad size, a name that is not a DNS name or "*." wildcard, two defaults of one key type;
+ *   FIPSRT_E_NOT_APPROVED: own certificate or key (or an identity's) outside the policy
+ *     (RSA < 2048 bits, another curve or key type, signed with SHA-1 or MD5), a CRL signed
+ *     with SHA-1 or MD5;
+ *   FIPSRT_E_MALFORMED: a certificate, key or CRL that does not decode (encrypted keys too);
+ *   the errors of fipsrt_key_import_private() for an identity's key;
  *   FIPSRT_E_NOMEM, FIPSRT_E_PROVIDER
  */
 FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
