@@ -87,6 +87,8 @@ START_TEST(test_sni_selection_library_client)
         ck_assert_msg(r.cli == 0 && strcmp(r.peer_subject, cases[i].subject) == 0,
                       "%s: %d %s, subject \"%s\"", cases[i].name, r.cli, r.cli_detail, r.peer_subject);
         ck_assert(!r.peer_rsa);   /* the library client prefers ECDSA */
+        if (tls_light() && i % 3 != 0)
+            continue;             /* under valgrind a third of the verifying handshakes */
         mem_hs(s, strict, cases[i].name, &r);
         if (cases[i].verifies)
             ck_assert_msg(r.cli == 0, "%s: %s", cases[i].name, r.cli_detail);
@@ -112,7 +114,7 @@ START_TEST(test_sni_ecdsa_and_rsa)
         {"b.example", "rsa_pss_rsae_sha256", NULL, true},   /* b has no RSA chain: refused */
     };
     fipsrt_tls_ctx *s = sni_server();
-    for (int tls13 = 0; tls13 < 2; tls13++)
+    for (int tls13 = tls_light() ? 1 : 0; tls13 < 2; tls13++)
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
             SSL_CTX *raw = SSL_CTX_new(TLS_client_method());
             ck_assert_ptr_nonnull(raw);

@@ -1,32 +1,66 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tls_fixture.h"
 
-static char *fx_dir;
-static pid_t fx_owner;
+#define FX_MAX_AGE_S (6 * 3600)   /* OCSP responses are good for a day, CRLs for a week */
 
-static void remove_fx(void)
+static char *fx_dir;
+
+static double now_s(void)
 {
-    if (fx_dir != NULL && getpid() == fx_owner)
-        rm_rf(fx_dir);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static bool fresh(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && now_s() - (double)st.st_mtime < FX_MAX_AGE_S;
+}
+
+/* One fixture directory per build directory, shared by the suites and reused for a few
+ * hours (making it runs ~40 openssl commands); a lock directory serialises its making when
+ * meson runs the suites in parallel. */
 void fx_make(void)
 {
-    char tmpl[] = "/tmp/fipsrt-revocation.XXXXXX", cmd[2048];
+    char lock[1100], done[1100], cmd[4096];
     const char *src = getenv("FIPSRT_SOURCE_DIR");
     if (fx_dir != NULL)
         return;
-    fx_dir = strdup(mkdtemp(tmpl));
-    fx_owner = getpid();
-    atexit(remove_fx);
-    snprintf(cmd, sizeof(cmd), "sh %s/tests/tls_revocation_pki.sh %s", src ? src : "..", fx_dir);
-    if (system(cmd) != 0) {
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s/tls-revocation-fixture", build_dir());
+    fx_dir = strdup(buf);
+    snprintf(lock, sizeof(lock), "%s.lock", fx_dir);
+    snprintf(done, sizeof(done), "%s/done", fx_dir);
+    for (double start = now_s(); mkdir(lock, 0700) != 0;) {
+        struct stat st;
+        if (errno != EEXIST || now_s() - start > 300) {
+            fprintf(stderr, "fixtures: lock %s: %s\n", lock, strerror(errno));
+            exit(2);
+        }
+        if (stat(lock, &st) == 0 && now_s() - (double)st.st_mtime > 240)
+            rmdir(lock);   /* left by a killed run */
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    int rc = 0;
+    if (!fresh(done)) {
+        rm_rf(fx_dir);
+        snprintf(cmd, sizeof(cmd), "mkdir -p %s && sh %s/tests/tls_revocation_pki.sh %s", fx_dir,
+                 src ? src : "..", fx_dir);
+        rc = system(cmd);
+    }
+    rmdir(lock);
+    if (rc != 0) {
         fprintf(stderr, "fixtures: %s failed\n", cmd);
         exit(2);
     }

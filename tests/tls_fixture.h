@@ -6,7 +6,8 @@
 
 #include "tls_testutil.h"
 
-/* Make the fixtures (once per process: call from main, before Check forks). */
+/* Make the fixtures, or reuse the build directory's if they are fresh (call from main,
+ * before Check forks). */
 void fx_make(void);
 /* Path of a fixture file; interned, valid for the whole run. */
 const char *fx(const char *name);
