@@ -347,9 +347,10 @@ START_TEST(test_ocsp_set_response_api)
     ck_assert_int_eq(fipsrt_tls_conn_ocsp_stapled(NULL), 0);
     fipsrt_tls_ctx_free(c);
 
-    /* Set, then clear: a REQUIRE client passes, then fails. */
+    /* Set, then clear: a REQUIRE client passes, then fails (full handshakes: no tickets). */
     cfg = (fipsrt_tls_config)FIPSRT_TLS_CONFIG_INIT;
     cfg.ocsp_mode = FIPSRT_TLS_OCSP_REQUIRE;
+    cfg.disable_session_tickets = 1;
     c = client(&cfg);
     hs_result r;
     ck_assert_ok(fipsrt_tls_ctx_set_ocsp_response(s, (const uint8_t *)good, len));
@@ -361,6 +362,53 @@ START_TEST(test_ocsp_set_response_api)
     fipsrt_tls_ctx_free(c);
     fipsrt_tls_ctx_free(s);
     free(good);
+}
+END_TEST
+
+/* A resumed session was checked when it was made: no staple needed (servers send none). */
+START_TEST(test_ocsp_resumption)
+{
+    fipsrt_tls_ctx *s = server("good", NULL);
+    ck_assert_ok(fipsrt_tls_ctx_set_ocsp_response_file(s, fx("resp-good.der")));
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    cfg.ocsp_mode = FIPSRT_TLS_OCSP_REQUIRE;
+    fipsrt_tls_ctx *c = client(&cfg);
+    hs_result r;
+    mem_hs(s, c, "localhost", &r);
+    expect_ok(&r);
+    ck_assert_int_eq(r.resumed, 0);
+    ck_assert_int_eq(r.ocsp_stapled, 1);
+    mem_hs(s, c, "localhost", &r);
+    expect_ok(&r);
+    ck_assert_int_eq(r.resumed, 1);
+    ck_assert_int_eq(r.ocsp_stapled, 0);   /* documented: nothing stapled on resumption */
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(c);
+}
+END_TEST
+
+/* A server with several certificates staples the response of the one it presents. */
+START_TEST(test_ocsp_per_certificate)
+{
+    fipsrt_tls_identity id = FIPSRT_TLS_IDENTITY_INIT;
+    id.cert_file = fx("sni-a-ec.pem");
+    id.key_file = fx("sni-a-ec.key");
+    fipsrt_tls_config scfg = FIPSRT_TLS_CONFIG_INIT;
+    scfg.identities = &id;
+    scfg.identity_count = 1;
+    fipsrt_tls_ctx *s = server("good", &scfg);
+    ck_assert_ok(fipsrt_tls_ctx_set_ocsp_response_file(s, fx("resp-good.der")));
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    cfg.ocsp_mode = FIPSRT_TLS_OCSP_REQUIRE;
+    fipsrt_tls_ctx *c = client(&cfg);
+    hs_result r;
+    mem_hs(s, c, "localhost", &r);     /* good.pem, which the response is about */
+    expect_ok(&r);
+    ck_assert_int_eq(r.ocsp_stapled, 1);
+    mem_hs(s, c, "a.example", &r);     /* sni-a-ec.pem: no response for it */
+    expect_refused(&r, "missing");
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(c);
 }
 END_TEST
 
@@ -392,6 +440,7 @@ START_TEST(test_ocsp_replace_while_running)
     ck_assert_ok(fipsrt_tls_ctx_set_ocsp_response_file(sw.ctx, fx("resp-good.der")));
     fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
     cfg.ocsp_mode = FIPSRT_TLS_OCSP_REQUIRE;
+    cfg.disable_session_tickets = 1;   /* every handshake full, every one stapled */
     fipsrt_tls_ctx *c = client(&cfg);
     pthread_t t;
     ck_assert_int_eq(pthread_create(&t, NULL, swap_loop, &sw), 0);
@@ -522,6 +571,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_ocsp_missing_and_must_staple);
     tcase_add_test(tc, test_ocsp_set_response_api);
     tcase_add_test(tc, test_ocsp_replace_while_running);
+    tcase_add_test(tc, test_ocsp_resumption);
+    tcase_add_test(tc, test_ocsp_per_certificate);
     suite_add_tcase(s, tc);
     tc = tcase_create("interop");
     tcase_add_checked_fixture(tc, NULL, teardown);

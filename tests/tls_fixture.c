@@ -104,6 +104,13 @@ void mem_hs(fipsrt_tls_ctx *srv, fipsrt_tls_ctx *cli, const char *name, hs_resul
     snprintf(r->cli_detail, sizeof(r->cli_detail), "%s", c.detail);
     snprintf(r->srv_detail, sizeof(r->srv_detail), "%s", s.detail);
     r->ocsp_stapled = fipsrt_tls_conn_ocsp_stapled(c.conn);
+    r->resumed = fipsrt_tls_conn_resumed(c.conn);
+    if (r->cli == 0 && r->srv == 0) {
+        /* The client reads what the server sent after its handshake (TLS 1.3 tickets). */
+        char buf[16];
+        size_t n;
+        ck_assert_fipsrt(fipsrt_tls_conn_read(c.conn, buf, sizeof(buf), &n), FIPSRT_E_WANT_READ);
+    }
     fipsrt_cert *peer = NULL;
     if (r->cli == 0 && fipsrt_tls_conn_peer_cert(&peer, c.conn) == 0) {
         fipsrt_cert_subject(peer, r->peer_subject, sizeof(r->peer_subject), NULL);

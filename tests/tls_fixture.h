@@ -16,6 +16,7 @@ typedef struct hs_result {
     int cli, srv;                 /* handshake results */
     char cli_detail[2048], srv_detail[2048];
     int ocsp_stapled;             /* fipsrt_tls_conn_ocsp_stapled() of the client */
+    int resumed;                  /* fipsrt_tls_conn_resumed() of the client */
     char peer_subject[256];       /* the server certificate's subject, as the client saw it */
     bool peer_rsa;                /* its key is RSA */
 } hs_result;

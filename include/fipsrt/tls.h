@@ -455,7 +455,8 @@ FIPSRT_API int fipsrt_tls_conn_peer_cert(fipsrt_cert **out, const fipsrt_tls_con
 /**
  * Clients: 1 if the server stapled an OCSP response that verified with status "good"
  * (ocsp_mode PREFER or REQUIRE), 0 otherwise (none sent, ocsp_mode IGNORE, NULL, before the
- * handshake).
+ * handshake, a resumed session: servers staple on full handshakes only, and the session's
+ * original handshake was checked; ocsp_mode REQUIRE accepts resumption).
  */
 FIPSRT_API int fipsrt_tls_conn_ocsp_stapled(const fipsrt_tls_conn *conn);
 
