@@ -470,7 +470,15 @@ static proc_result *run(const char *input, char *const argv[])
     return r;
 }
 
-/* helloserver stapling: openssl s_client -status and curl --cert-status see and check it. */
+static const char *hellocli_path(void)
+{
+    static char path[1024];
+    snprintf(path, sizeof(path), "%s/../examples/hellocli", build_dir());
+    return path;
+}
+
+/* helloserver stapling: openssl s_client -status, curl --cert-status and hellocli see and
+ * check it; hellocli checks the CRL too. */
 START_TEST(test_ocsp_helloserver_s_client_curl)
 {
     int port;
@@ -490,6 +498,12 @@ START_TEST(test_ocsp_helloserver_s_client_curl)
     ck_assert_msg(r->exited && r->status == 0 && strstr(r->out, "Hello, world!"),
                   "curl --cert-status: %d\n%s\n%s", r->status, r->out, r->err);
     free(r);
+    r = run(NULL, argv_split("%s -v --ocsp require --crl %s --cacert %s https://localhost:%d/",
+                             hellocli_path(), fx("crl.pem"), fx("ca.pem"), port));
+    ck_assert_msg(r->exited && r->status == 0 && strstr(r->out, "Hello, world!") &&
+                      strstr(r->err, "OCSP response stapled, status good"),
+                  "hellocli --ocsp require --crl: %d\n%s\n%s", r->status, r->out, r->err);
+    free(r);
     ck_assert_int_eq(WEXITSTATUS(bg_stop(srv, SIGTERM, 30)), 0);
 
     /* A revoked certificate stapled with its "revoked" response: curl refuses it. */
@@ -500,6 +514,16 @@ START_TEST(test_ocsp_helloserver_s_client_curl)
                                   "https://localhost:%d/", port, fx("ca.pem"), port));
     ck_assert_msg(r->exited && r->status == 91 && strstr(r->err, "revocation reason: keyCompromise"),
                   "curl --cert-status on a revoked certificate: %d\n%s\n%s", r->status, r->out, r->err);
+    free(r);
+    r = run(NULL, argv_split("%s --ocsp prefer --cacert %s https://localhost:%d/", hellocli_path(),
+                             fx("ca.pem"), port));
+    ck_assert_msg(r->exited && r->status == 1 && strstr(r->err, "revocation (OCSP): revoked"),
+                  "hellocli --ocsp prefer on a revoked certificate: %d\n%s\n%s", r->status, r->out, r->err);
+    free(r);
+    r = run(NULL, argv_split("%s --crl %s --cacert %s https://localhost:%d/", hellocli_path(),
+                             fx("crl.pem"), fx("ca.pem"), port));
+    ck_assert_msg(r->exited && r->status == 1 && strstr(r->err, "revocation (CRL): revoked"),
+                  "hellocli --crl on a revoked certificate: %d\n%s\n%s", r->status, r->out, r->err);
     free(r);
     ck_assert_int_eq(WEXITSTATUS(bg_stop(srv, SIGTERM, 30)), 0);
 }
