@@ -269,13 +269,45 @@ static bool must_staple(X509 *leaf)
     return must;
 }
 
+/* RFC 6960 4.2.1 ResponderID: the certificate among `certs` with that subject name or whose
+ * key's SHA-1 hash it is (hashed here, in the library context: OCSP_resp_get0_signer hashes
+ * with the default one). */
+static X509 *find_signer(OCSP_BASICRESP *bs, const STACK_OF(X509) *certs)
+{
+    const ASN1_OCTET_STRING *key_hash = NULL;
+    const X509_NAME *name = NULL;
+    if (!OCSP_resp_get0_id(bs, &key_hash, &name))
+        return NULL;
+    for (int i = 0; certs != NULL && i < sk_X509_num(certs); i++) {
+        X509 *x = sk_X509_value(certs, i);
+        if (name != NULL && X509_NAME_cmp(name, X509_get_subject_name(x)) == 0)
+            return x;
+        const ASN1_BIT_STRING *key = X509_get0_pubkey_bitstr(x);
+        if (key_hash != NULL && key != NULL &&
+            hash_equals(frt_md(FRT_MD_SHA1), ASN1_STRING_get0_data(key),
+                        (size_t)ASN1_STRING_length(key), key_hash))
+            return x;
+    }
+    return NULL;
+}
+
+static bool same_der(X509 *a, X509 *b)
+{
+    unsigned char *da = NULL, *db = NULL;
+    int la = i2d_X509(a, &da), lb = i2d_X509(b, &db);
+    bool same = la > 0 && la == lb && memcmp(da, db, (size_t)la) == 0;
+    OPENSSL_free(da);
+    OPENSSL_free(db);
+    return same;
+}
+
 /* RFC 6960 4.2.2.2: the responder is the issuer itself, or a certificate the issuer signed
- * directly for id-kp-OCSPSigning. Returns the key to verify with (in *signer_own, a copy of
- * a delegated certificate parsed in the library context). */
+ * directly for id-kp-OCSPSigning. A delegated certificate is checked as a copy parsed in
+ * the library context (*signer_own), whose key then verifies the response. */
 static const char *authorize_signer(X509 *signer, X509 *issuer, X509 **signer_own, char *buf,
                                     size_t cap)
 {
-    if (X509_cmp(signer, issuer) == 0)
+    if (same_der(signer, issuer))
         return NULL;
     unsigned char *der = NULL;
     int len = i2d_X509(signer, &der);
@@ -336,16 +368,16 @@ static const char *check_response(const unsigned char *der, long len, X509 *leaf
         why = "unknown: the certificate's issuer is not known, so the response cannot be checked";
         goto out;
     }
-    if (!OCSP_resp_get0_signer(bs, &signer, extra)) {
+    if ((signer = find_signer(bs, OCSP_resp_get0_certs(bs))) == NULL &&
+        (signer = find_signer(bs, extra)) == NULL) {
         why = "bad signature: the responder's certificate is not in the response";
         goto out;
     }
     if ((why = authorize_signer(signer, issuer, &signer_own, buf, cap)) != NULL)
         goto out;
     /* The signature, in the FIPS provider through the library context. */
-    if (ASN1_item_verify_ex(ASN1_ITEM_rptr(OCSP_RESPDATA),
-                            (X509_ALGOR *)OCSP_resp_get0_tbs_sigalg(bs),
-                            (ASN1_BIT_STRING *)OCSP_resp_get0_signature(bs),
+    if (ASN1_item_verify_ex(ASN1_ITEM_rptr(OCSP_RESPDATA), OCSP_resp_get0_tbs_sigalg(bs),
+                            OCSP_resp_get0_signature(bs),
                             OCSP_resp_get0_respdata(bs), NULL,
                             X509_get0_pubkey(signer_own ? signer_own : signer),
                             frt_libctx(), FRT_PROPQ) != 1) {
