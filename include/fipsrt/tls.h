@@ -85,7 +85,10 @@ typedef enum fipsrt_tls_client_auth {
  * modes. The modes differ when no CRL from the issuer was given ("missing"): BEST_EFFORT
  * accepts the certificate, REQUIRE refuses it. A CRL past its nextUpdate is "stale" and
  * refused in both modes unless crl_allow_stale is set; a CRL whose signature does not verify
- * (in the FIPS provider) is refused ("bad signature").
+ * (in the FIPS provider) is refused ("bad signature"). CRLs are read when the context is
+ * made: to take a newer CRL, make a new context (see the reload pattern below). A resumed
+ * session is not checked again. insecure_skip_verify waives CRL refusals with the other
+ * trust errors.
  */
 typedef enum fipsrt_tls_crl_mode {
     FIPSRT_TLS_CRL_OFF = 0,          /**< no CRL checks (default) */
@@ -109,6 +112,7 @@ typedef enum fipsrt_tls_crl_mode {
  * PREFER accepts the server, unless its certificate carries the TLS feature extension with
  * status_request ("must-staple", RFC 7633): then, as always with REQUIRE, the handshake is
  * refused ("missing"). IGNORE asks for nothing and does not honour must-staple.
+ * insecure_skip_verify does not waive OCSP refusals.
  */
 typedef enum fipsrt_tls_ocsp_mode {
     FIPSRT_TLS_OCSP_IGNORE = 0,      /**< no OCSP (default) */
