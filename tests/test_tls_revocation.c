@@ -205,6 +205,8 @@ START_TEST(test_revocation_config_errors)
     cfg.crl_mode = FIPSRT_TLS_CRL_REQUIRE;
     cfg.crl_file = fx("good.pem");              /* PEM without a CRL */
     ck_assert_fipsrt(fipsrt_tls_ctx_new(&ctx, FIPSRT_TLS_CLIENT, &cfg), FIPSRT_E_MALFORMED);
+    cfg.crl_file = fx("crl-sha1.pem");          /* SP 800-131A: no SHA-1 signatures */
+    ck_assert_fipsrt(fipsrt_tls_ctx_new(&ctx, FIPSRT_TLS_CLIENT, &cfg), FIPSRT_E_NOT_APPROVED);
     cfg.crl_file = fx("ca.cnf");                /* neither PEM nor DER */
     ck_assert_fipsrt(fipsrt_tls_ctx_new(&ctx, FIPSRT_TLS_CLIENT, &cfg), FIPSRT_E_MALFORMED);
     cfg.crl_file = fx("no-such-file");
@@ -362,6 +364,41 @@ START_TEST(test_ocsp_set_response_api)
     fipsrt_tls_ctx_free(c);
     fipsrt_tls_ctx_free(s);
     free(good);
+}
+END_TEST
+
+/* A raw OpenSSL server stapling bytes that are no OCSP response. */
+static int garbage_status_cb(SSL *ssl, void *arg)
+{
+    (void)arg;
+    unsigned char *junk = OPENSSL_memdup("not DER", 7);
+    if (junk == NULL || !SSL_set_tlsext_status_ocsp_resp(ssl, junk, 7))
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+START_TEST(test_ocsp_malformed_staple)
+{
+    SSL_CTX *raw = SSL_CTX_new(TLS_server_method());
+    ck_assert_ptr_nonnull(raw);
+    ck_assert_int_eq(SSL_CTX_use_certificate_chain_file(raw, fx("good.pem")), 1);
+    ck_assert_int_eq(SSL_CTX_use_PrivateKey_file(raw, fx("good.key"), SSL_FILETYPE_PEM), 1);
+    SSL_CTX_set_tlsext_status_cb(raw, garbage_status_cb);
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    cfg.ocsp_mode = FIPSRT_TLS_OCSP_PREFER;
+    fipsrt_tls_ctx *c = client(&cfg);
+    endpoint s, ce;
+    raw_endpoint(&s, raw, true);
+    memset(&ce, 0, sizeof(ce));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&ce.conn, c, "localhost"));
+    handshake_pair(&ce, &s);
+    ck_assert_msg(ce.rv == FIPSRT_E_TLS_VERIFY &&
+                      strstr(ce.detail, "revocation (OCSP): malformed: not a DER OCSPResponse"),
+                  "%d %s", ce.rv, ce.detail);
+    endpoint_free(&ce);
+    endpoint_free(&s);
+    fipsrt_tls_ctx_free(c);
+    SSL_CTX_free(raw);
 }
 END_TEST
 
@@ -539,6 +576,7 @@ START_TEST(test_ocsp_client_vs_s_server)
         {"revoked", "resp-revoked.der", "revoked (reason: keyCompromise)"},
         {"good", "resp-sha1.der", "signed with SHA1"},
         {"muststaple", NULL, "RFC 7633"},
+        {"good", "resp-revoked.der", "unknown: the response is not about the server's certificate"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         for (int v = tls_light() ? 1 : 0; v < 2; v++) {
@@ -596,6 +634,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_ocsp_set_response_api);
     tcase_add_test(tc, test_ocsp_replace_while_running);
     tcase_add_test(tc, test_ocsp_resumption);
+    tcase_add_test(tc, test_ocsp_malformed_staple);
     tcase_add_test(tc, test_ocsp_per_certificate);
     suite_add_tcase(s, tc);
     tc = tcase_create("interop");

@@ -14,6 +14,8 @@
 #   crl.pem / crl.der    the CA's CRL (revoked.pem on it), PEM and DER
 #   crl-stale.pem        a CRL whose nextUpdate passed
 #   crl-badsig.der       crl.der with its signature broken
+#   crl-sha1.pem         the CRL signed with ECDSA-SHA1 (default provider)
+#   garbage.der          not an OCSP response
 #   crldir/              crl.pem plus an unrelated file
 #   resp-{good,revoked,unknown,muststaple}.der
 #                        fresh responses from `openssl ocsp` running as a responder on
@@ -154,6 +156,7 @@ q openssl ocsp -index index.txt -rsigner other.pem -rkey other.key -CA ca.pem -n
 q openssl ocsp -index index.txt -rsigner good.pem -rkey good.key -CA ca.pem -ndays 1 \
   -reqin req-good.der -respout resp-noeku.der
 (export OPENSSL_CONF=/dev/null; unset OPENSSL_MODULES
+ q openssl ca -config ca.cnf -gencrl -md sha1 -out crl-sha1.pem
  q openssl ocsp -index index.txt -rsigner ocsp.pem -rkey ocsp.key -CA ca.pem -ndays 1 \
    -rmd sha1 -reqin req-good.der -respout resp-sha1.der)
 python3 - <<'EOF'
@@ -192,4 +195,5 @@ sni wild "$EC" "DNS:*.wild.example"
 sni default "$EC" "DNS:localhost,IP:127.0.0.1"
 sni b "$EC" "DNS:b.example"
 rm -f ./*.csr
+printf 'not DER' > garbage.der
 echo ok > done
