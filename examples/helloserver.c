@@ -451,6 +451,10 @@ static int make_context(fipsrt_tls_ctx **out, bool first)
 static void reload(void)
 {
     fipsrt_tls_ctx *fresh = NULL, *old;
+    if (opts.ncert == 0) {   /* a new self-signed certificate would break --cert-out users */
+        logf_("SIGHUP: no --cert files to reload (the certificate is generated)");
+        return;
+    }
     if (make_context(&fresh, false) < 0) {
         logf_("reload failed, keeping the current certificates: %s", fipsrt_last_error());
         return;
