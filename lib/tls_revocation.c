@@ -375,12 +375,12 @@ static const char *check_response(const unsigned char *der, long len, X509 *leaf
     }
     if ((why = authorize_signer(signer, issuer, &signer_own, buf, cap)) != NULL)
         goto out;
-    /* The signature, in the FIPS provider through the library context. */
+    /* The signature, in the FIPS provider through the library context, with a key decoded
+     * there: the issuer from the verified chain, or the delegated responder's copy. */
     if (ASN1_item_verify_ex(ASN1_ITEM_rptr(OCSP_RESPDATA), OCSP_resp_get0_tbs_sigalg(bs),
-                            OCSP_resp_get0_signature(bs),
-                            OCSP_resp_get0_respdata(bs), NULL,
-                            X509_get0_pubkey(signer_own ? signer_own : signer),
-                            frt_libctx(), FRT_PROPQ) != 1) {
+                            OCSP_resp_get0_signature(bs), OCSP_resp_get0_respdata(bs), NULL,
+                            X509_get0_pubkey(signer_own ? signer_own : issuer), frt_libctx(),
+                            FRT_PROPQ) != 1) {
         why = "bad signature: the response's signature does not verify";
         goto out;
     }
