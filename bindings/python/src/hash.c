@@ -24,13 +24,14 @@ typedef struct {
 typedef struct {
     PyObject_HEAD
     bool closed;
-    bool done;
     fipsrt_insecure_md5_ctx *ctx;
     PyThread_type_lock lock;
-    uint8_t digest[FIPSRT_INSECURE_MD5_SIZE];
 } MD5Object;
 
 static PyTypeObject HashType, MD5Type;
+
+/* Longest XOF output: 2**29 - 1 bytes, CPython's limit for its own SHAKE objects. */
+#define XOF_MAX ((Py_ssize_t)1 << 29)
 
 static bool is_xof(int alg)
 {
@@ -175,6 +176,10 @@ static Py_ssize_t out_length(HashObject *h, PyObject *const *args, Py_ssize_t na
     Py_ssize_t n;
     if (frtpy_length(v[0], &n) < 0)
         return -1;
+    if (n >= XOF_MAX) {  /* as CPython's own SHAKE: no half-gigabyte outputs by mistake */
+        PyErr_SetString(PyExc_ValueError, "length is too large (at most 2**29 - 1 bytes)");
+        return -1;
+    }
     return n;
 }
 
@@ -320,15 +325,23 @@ static PyTypeObject HashType = {
 
 /* ---- InsecureMD5 ---------------------------------------------------------------------- */
 
-static PyObject *md5_make(PyObject *data)
+static MD5Object *md5_alloc(void)
 {
     MD5Object *m = PyObject_New(MD5Object, &MD5Type);
     if (m == NULL)
         return NULL;
-    frtpy_non_approved++;
-    m->closed = m->done = false;
+    m->closed = false;
     m->lock = NULL;
     m->ctx = NULL;
+    return m;
+}
+
+static PyObject *md5_make(PyObject *data)
+{
+    MD5Object *m = md5_alloc();
+    if (m == NULL)
+        return NULL;
+    frtpy_non_approved++;
     if (frtpy_check(fipsrt_insecure_md5_new(&m->ctx)) < 0) {
         Py_DECREF(m);
         return NULL;
@@ -385,12 +398,6 @@ static PyObject *md5_update(MD5Object *m, PyObject *data)
         frtpy_release(&view);
         return NULL;
     }
-    if (m->done) {
-        frtpy_lock_leave(m->lock);
-        frtpy_release(&view);
-        return frtpy_raise_msg(FIPSRT_E_STATE,
-                               "md5(usedforsecurity=False) cannot continue after digest()");
-    }
     FRTPY_NOGIL(nogil, rv = fipsrt_insecure_md5_update(m->ctx, view.buf, (size_t)view.len));
     frtpy_non_approved++;
     frtpy_lock_leave(m->lock);
@@ -400,30 +407,35 @@ static PyObject *md5_update(MD5Object *m, PyObject *data)
     Py_RETURN_NONE;
 }
 
-static int md5_finish(MD5Object *m)
+/* A copy of m's state (NULL with an exception). */
+static fipsrt_insecure_md5_ctx *md5_clone(MD5Object *m)
 {
     bool nogil;
+    fipsrt_insecure_md5_ctx *c = NULL;
     if (md5_enter(m, 0, &nogil) < 0)
-        return -1;
-    int rv = m->done ? 0 : fipsrt_insecure_md5_final(m->ctx, m->digest);
-    if (rv == 0)
-        m->done = true;
+        return NULL;
+    int rv = fipsrt_insecure_md5_clone(&c, m->ctx);
     frtpy_lock_leave(m->lock);
-    return frtpy_check(rv);
+    return frtpy_check(rv) < 0 ? NULL : c;
 }
 
 static PyObject *md5_digest(MD5Object *m, PyObject *unused)
 {
-    if (md5_finish(m) < 0)
+    uint8_t out[FIPSRT_INSECURE_MD5_SIZE];
+    fipsrt_insecure_md5_ctx *c = md5_clone(m);  /* digest() does not end the object */
+    if (c == NULL)
         return NULL;
-    return PyBytes_FromStringAndSize((const char *)m->digest, sizeof(m->digest));
+    int rv = fipsrt_insecure_md5_final(c, out);
+    fipsrt_insecure_md5_free(c);
+    frtpy_non_approved++;
+    if (frtpy_check(rv) < 0)
+        return NULL;
+    return PyBytes_FromStringAndSize((const char *)out, sizeof(out));
 }
 
 static PyObject *md5_hexdigest(MD5Object *m, PyObject *unused)
 {
-    if (md5_finish(m) < 0)
-        return NULL;
-    PyObject *b = PyBytes_FromStringAndSize((const char *)m->digest, sizeof(m->digest));
+    PyObject *b = md5_digest(m, NULL);
     if (b == NULL)
         return NULL;
     PyObject *h = PyObject_CallMethod(b, "hex", NULL);
@@ -433,8 +445,16 @@ static PyObject *md5_hexdigest(MD5Object *m, PyObject *unused)
 
 static PyObject *md5_copy(MD5Object *m, PyObject *unused)
 {
-    return frtpy_raise_msg(FIPSRT_E_UNSUPPORTED,
-                           "md5(usedforsecurity=False) objects cannot be copied");
+    fipsrt_insecure_md5_ctx *c = md5_clone(m);
+    if (c == NULL)
+        return NULL;
+    MD5Object *o = md5_alloc();
+    if (o == NULL) {
+        fipsrt_insecure_md5_free(c);
+        return NULL;
+    }
+    o->ctx = c;
+    return (PyObject *)o;
 }
 
 static PyObject *md5_close(MD5Object *m, PyObject *unused)
@@ -452,11 +472,17 @@ static PyObject *md5_exit(MD5Object *m, PyObject *args)
     return md5_close(m, NULL);
 }
 
+static PyObject *md5_repr(MD5Object *m)
+{
+    return PyUnicode_FromFormat("<fipsrt md5 InsecureMD5 object (not for security) @ %p>", m);
+}
+
 static PyMethodDef md5_methods[] = {
-    {"update", (PyCFunction)md5_update, METH_O, "Absorb data (not after digest())."},
-    {"digest", (PyCFunction)md5_digest, METH_NOARGS, "The MD5 digest; ends the object."},
+    {"update", (PyCFunction)md5_update, METH_O, "Absorb bytes-like data."},
+    {"digest", (PyCFunction)md5_digest, METH_NOARGS,
+     "The MD5 digest so far; the object stays usable."},
     {"hexdigest", (PyCFunction)md5_hexdigest, METH_NOARGS, "digest() as hex."},
-    {"copy", (PyCFunction)md5_copy, METH_NOARGS, "Not supported: raises fipsrt.Unsupported."},
+    {"copy", (PyCFunction)md5_copy, METH_NOARGS, "An independent copy of the state."},
     {"close", (PyCFunction)md5_close, METH_NOARGS, "Free the state now."},
     {"__enter__", enter_self, METH_NOARGS, NULL},
     {"__exit__", (PyCFunction)md5_exit, METH_VARARGS, NULL},
@@ -478,11 +504,11 @@ static PyTypeObject MD5Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "fipsrt.InsecureMD5",
     .tp_doc = "MD5 for NON-SECURITY uses (checksums, legacy identifiers), computed OUTSIDE "
-              "the FIPS boundary. The library cannot copy its state, so copy() raises and "
-              "digest() ends the object (a later update() raises StateError).",
+              "the FIPS boundary (fipsrt/insecure.h), with hashlib's interface.",
     .tp_basicsize = sizeof(MD5Object),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_dealloc = (destructor)md5_dealloc,
+    .tp_repr = (reprfunc)md5_repr,
     .tp_methods = md5_methods,
     .tp_getset = md5_getset,
 };
@@ -494,6 +520,10 @@ static PyObject *make(int alg, PyObject *data, PyObject *usedforsecurity)
     int secure = usedforsecurity == NULL ? 1 : PyObject_IsTrue(usedforsecurity);
     if (secure < 0)
         return NULL;
+    if (data != NULL && PyUnicode_Check(data)) {  /* a type error comes before any policy */
+        PyErr_SetString(PyExc_TypeError, "Strings must be encoded before hashing");
+        return NULL;
+    }
     if (alg == FIPSRT_HASH_MD5) {
         if (!secure)
             return md5_make(data);

@@ -144,6 +144,11 @@ int frtpy_alg(PyObject *name, int *alg)
     if (r != 0)
         return r < 0 ? -1 : 0;
     PyObject *s = NULL, *low = NULL;
+    if (!PyUnicode_Check(name) && !PyCallable_Check(name)) {
+        PyErr_Format(PyExc_TypeError, "hash name must be a str or a constructor, not %.100s",
+                     Py_TYPE(name)->tp_name);
+        return -1;
+    }
     if (PyUnicode_Check(name)) {
         s = Py_NewRef(name);
     } else {
