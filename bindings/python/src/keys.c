@@ -262,8 +262,8 @@ static int do_export(const fipsrt_key *h, const struct export_args *a, uint8_t *
     }
 }
 
-/* Ask for the size, then fill a bytes object of that size (PBKDF2 for an encrypted private
- * key can be slow: the second call drops the GIL). */
+/* Ask for the size, then fill a bytes object of that size; both calls drop the GIL (an
+ * encrypted private key runs PBKDF2). */
 static PyObject *export(KeyObject *k, const struct export_args *a)
 {
     fipsrt_key *h = frtpy_guard_enter(&k->g, "key");
@@ -271,7 +271,10 @@ static PyObject *export(KeyObject *k, const struct export_args *a)
         return NULL;
     size_t need = 0, n = 0;
     PyObject *out = NULL;
-    int rv = do_export(h, a, NULL, 0, &need);
+    int rv;
+    Py_BEGIN_ALLOW_THREADS  /* (sizing an encrypted key runs its PBKDF2 too) */
+    rv = do_export(h, a, NULL, 0, &need);
+    Py_END_ALLOW_THREADS
     if (rv == FIPSRT_E_BUFFER_TOO_SMALL || rv == 0) {
         if ((out = frtpy_bytes((Py_ssize_t)need)) != NULL) {
             Py_BEGIN_ALLOW_THREADS
