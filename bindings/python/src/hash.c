@@ -29,6 +29,7 @@ typedef struct {
 } MD5Object;
 
 static PyTypeObject HashType, MD5Type;
+static PyObject *make(int alg, PyObject *data, PyObject *usedforsecurity);
 
 /* Longest XOF output: 2**29 - 1 bytes, CPython's limit for its own SHAKE objects. */
 #define XOF_MAX ((Py_ssize_t)1 << 29)
@@ -310,6 +311,18 @@ static PyGetSetDef hash_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
+/* Hash(name, data=b"") as the ctypes binding's class: new() without usedforsecurity. */
+static PyObject *hash_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"name", "data", NULL};
+    PyObject *name, *data = NULL;
+    int alg;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:Hash", kwlist, &name, &data)
+        || frtpy_alg(name, &alg) < 0)
+        return NULL;
+    return make(alg, data, NULL);  /* MD5: MD5SecurityError */
+}
+
 static PyTypeObject HashType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "fipsrt.Hash",
@@ -317,6 +330,7 @@ static PyTypeObject HashType = {
               "with fipsrt.new() or a constructor such as fipsrt.sha256().",
     .tp_basicsize = sizeof(HashObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = hash_tp_new,
     .tp_dealloc = (destructor)hash_dealloc,
     .tp_repr = (reprfunc)hash_repr,
     .tp_methods = hash_methods,
@@ -500,6 +514,15 @@ static PyGetSetDef md5_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
+static PyObject *md5_tp_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"data", NULL};
+    PyObject *data = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O:InsecureMD5", kwlist, &data))
+        return NULL;
+    return md5_make(data);
+}
+
 static PyTypeObject MD5Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "fipsrt.InsecureMD5",
@@ -507,6 +530,7 @@ static PyTypeObject MD5Type = {
               "the FIPS boundary (fipsrt/insecure.h), with hashlib's interface.",
     .tp_basicsize = sizeof(MD5Object),
     .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = md5_tp_new,
     .tp_dealloc = (destructor)md5_dealloc,
     .tp_repr = (reprfunc)md5_repr,
     .tp_methods = md5_methods,

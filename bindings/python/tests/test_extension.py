@@ -161,6 +161,13 @@ class TestObjects(unittest.TestCase):
         with self.assertRaises(TypeError):
             fipsrt.sha256().update("text")
 
+    def test_classes_construct_as_before(self):
+        self.assertEqual(fipsrt.Hash("sha256", b"abc").digest(), fipsrt.sha256(b"abc").digest())
+        self.assertEqual(fipsrt.InsecureMD5(b"abc").hexdigest(),
+                         "900150983cd24fb0d6963f7d28e17f72")
+        with self.assertRaises(fipsrt.MD5SecurityError):
+            fipsrt.Hash("md5")
+
     def test_constructor_keywords(self):
         self.assertEqual(fipsrt.sha256(data=b"abc").digest(), fipsrt.sha256(b"abc").digest())
         self.assertEqual(fipsrt.sha256(string=b"abc").digest(), fipsrt.sha256(b"abc").digest())

@@ -2,7 +2,8 @@
 """Tests of the fipsrt Python binding against independent implementations: Python's hashlib
 and hmac (OpenSSL's default provider) and the `cryptography` package, which run in a
 separate oracle process (tests/oracle.py) that never loads libfipsrt. Run by `meson test`
-(suite python) with Debian's /usr/bin/python3 and FIPSRT_LIBRARY pointing at the build."""
+(suite python) with Debian's /usr/bin/python3; FIPSRT_LIBRARY names the build's libfipsrt.so.1,
+which the extension must have loaded."""
 import json
 import os
 import re
