@@ -17,6 +17,9 @@ import unittest
 import fipsrt
 
 HMAC_KEY = bytes(range(32))
+# crypt.crypt("password", "$6$saltsalt$"), made outside this process.
+SHA512_CRYPT = ("$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq."
+                "qc.eoxqOmSuNp2xS0ktL3nh/")
 
 
 class TestIndicator(unittest.TestCase):
@@ -47,6 +50,24 @@ class TestIndicator(unittest.TestCase):
             pass
         self.assertFalse(c.approved)  # nothing ran: nothing to call approved
         self.assertEqual(c.services, 0)
+
+        with fipsrt.approved() as e:  # the families beyond HMAC, as the library counts them
+            fipsrt.sha256(b"x").digest()
+            h = fipsrt.sha3_256()
+            h.update(b"y" * 5000)
+            h.digest()
+            g = fipsrt.aead.AESGCM(bytes(32))
+            g.open(*g.seal(b"m"))
+            fipsrt.keys.generate_ec("P-256").sign_ecdsa(b"m")
+        self.assertTrue(e.approved)
+        self.assertEqual(e.non_approved, 0)
+        self.assertGreaterEqual(e.services, 5)
+
+        with fipsrt.approved() as f:  # SHA-crypt through libcrypt: outside the module
+            self.assertEqual(fipsrt.passwd.verify_and_update(SHA512_CRYPT, "password"),
+                             (True, True))
+        self.assertFalse(f.approved)
+        self.assertEqual(f.non_approved, 1)
 
         with self.assertRaises(fipsrt.VerificationError):
             with fipsrt.approved() as d:
