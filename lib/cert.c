@@ -121,7 +121,8 @@ static int add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
 {
     int rv = FIPSRT_OK;
     X509_EXTENSION *ext = NULL;
-    FRT_OSSL_PTR(ext, X509V3_EXT_nconf_nid(NULL, v3, nid, value), FIPSRT_E_INTERNAL);
+    /* The values were checked (check_params) or built here: a failure is out of memory. */
+    FRT_OSSL_PTR(ext, X509V3_EXT_nconf_nid(NULL, v3, nid, value), FIPSRT_E_NOMEM);
     FRT_OSSL(X509_add_ext(x, ext, -1), FIPSRT_E_NOMEM);
 out:
     X509_EXTENSION_free(ext);
