@@ -315,7 +315,8 @@ static int copy_out(const char *func, const void *src, size_t len, bool nul, uin
             *out_len = need;
         return frt_error(func, FIPSRT_E_BUFFER_TOO_SMALL, "needs %zu bytes, got %zu", need, cap);
     }
-    memcpy(out, src, len);
+    if (len > 0)   /* an empty text may come as a NULL src (memcpy must not see it) */
+        memcpy(out, src, len);
     if (nul)
         out[len] = '\0';
     if (out_len)
