@@ -560,7 +560,7 @@ FIPSRT_API int fipsrt_aead_counter_new(fipsrt_aead_counter **out, fipsrt_aead_al
     if (fixed != NULL)
         memcpy(ctx->fixed, fixed, want);
     else
-        FRT_OSSL(RAND_bytes_ex(NULL, ctx->fixed, want, 0), FIPSRT_E_PROVIDER);
+        FRT_OSSL(RAND_bytes_ex(frt_libctx(), ctx->fixed, want, 0), FIPSRT_E_PROVIDER);
     FRT_TRY(new_keyed(&ctx->c, d, key));
     *out = ctx;
     ctx = NULL;

@@ -172,7 +172,7 @@ static int set_serial(X509 *x)
     int rv = FIPSRT_OK;
     unsigned char b[16];
     BIGNUM *bn = NULL;
-    FRT_OSSL(RAND_bytes_ex(NULL, b, sizeof(b), 0), FIPSRT_E_PROVIDER);
+    FRT_OSSL(RAND_bytes_ex(frt_libctx(), b, sizeof(b), 0), FIPSRT_E_PROVIDER);
     b[0] = (unsigned char)((b[0] & 0x7f) | 0x40);
     FRT_OSSL_PTR(bn, BN_bin2bn(b, sizeof(b), NULL), FIPSRT_E_NOMEM);
     FRT_OSSL(BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL, FIPSRT_E_NOMEM);
@@ -209,7 +209,7 @@ static int make_cert(fipsrt_cert **out, const fipsrt_key *subject_key,
               "the signing key has no private part");
     FRT_TRY(pick_md(p, signer, &md));
 
-    FRT_OSSL_PTR(x, X509_new_ex(NULL, NULL), FIPSRT_E_NOMEM);
+    FRT_OSSL_PTR(x, X509_new_ex(frt_libctx(), FRT_PROPQ), FIPSRT_E_NOMEM);
     FRT_OSSL(X509_set_version(x, X509_VERSION_3), FIPSRT_E_INTERNAL);
     FRT_TRY(set_serial(x));
     FRT_TRY(set_validity(x, p));
@@ -234,7 +234,8 @@ static int make_cert(fipsrt_cert **out, const fipsrt_key *subject_key,
     FRT_TRY(add_san(x, p));
 
     FRT_OSSL_PTR(mctx, EVP_MD_CTX_new(), FIPSRT_E_NOMEM);
-    FRT_OSSL(EVP_DigestSignInit(mctx, NULL, md, NULL, frt_key_pkey(signer)), FIPSRT_E_PROVIDER);
+    FRT_OSSL(EVP_DigestSignInit_ex(mctx, NULL, EVP_MD_get0_name(md), frt_libctx(),
+                                   FRT_PROPQ, frt_key_pkey(signer), NULL), FIPSRT_E_PROVIDER);
     FRT_OSSL(X509_sign_ctx(x, mctx), FIPSRT_E_PROVIDER);
     FRT_TRY(frt_cert_wrap(out, x));
     x = NULL;
@@ -278,6 +279,28 @@ out:
     return rv;
 }
 
+/* Certificates are objects of the library context: their signatures and keys are checked by
+ * its fips provider, whatever the thread's default context is when they are used. */
+X509 *frt_x509_read_pem(BIO *bio)
+{
+    X509 *x = X509_new_ex(frt_libctx(), FRT_PROPQ);
+    if (x != NULL && PEM_read_bio_X509(bio, &x, NULL, NULL) == NULL) {
+        X509_free(x);   /* NULL already if the decoder freed it */
+        x = NULL;
+    }
+    return x;
+}
+
+X509 *frt_x509_read_der(const unsigned char **p, long len)
+{
+    X509 *x = X509_new_ex(frt_libctx(), FRT_PROPQ);
+    if (x != NULL && d2i_X509(&x, p, len) == NULL) {
+        X509_free(x);
+        x = NULL;
+    }
+    return x;
+}
+
 FIPSRT_API int fipsrt_cert_import(fipsrt_cert **out, const uint8_t *data, size_t len)
 {
     int rv = FIPSRT_OK;
@@ -290,10 +313,10 @@ FIPSRT_API int fipsrt_cert_import(fipsrt_cert **out, const uint8_t *data, size_t
     FRT_ARG(len > 0 && len <= INT_MAX);
     if (frt_is_pem(data, len)) {
         FRT_OSSL_PTR(bio, BIO_new_mem_buf(data, (int)len), FIPSRT_E_NOMEM);
-        FRT_OSSL_PTR(x, PEM_read_bio_X509(bio, NULL, NULL, NULL), FIPSRT_E_MALFORMED);
+        FRT_OSSL_PTR(x, frt_x509_read_pem(bio), FIPSRT_E_MALFORMED);
     } else {
         const unsigned char *p = data;
-        FRT_OSSL_PTR(x, d2i_X509(NULL, &p, (long)len), FIPSRT_E_MALFORMED);
+        FRT_OSSL_PTR(x, frt_x509_read_der(&p, (long)len), FIPSRT_E_MALFORMED);
         FRT_CHECK(p == data + len, FIPSRT_E_MALFORMED, "%zu bytes after the DER certificate",
                   (size_t)(data + len - p));
     }

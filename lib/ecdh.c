@@ -40,7 +40,7 @@ FIPSRT_API int fipsrt_ecdh_derive(const fipsrt_key *key, const fipsrt_key *peer,
     FRT_CHECK(out_cap >= size, FIPSRT_E_BUFFER_TOO_SMALL, "output needs %zu bytes, got %zu",
               size, out_cap);
     FRT_ARG(out != NULL);
-    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(NULL, frt_key_pkey(key), NULL),
+    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(frt_libctx(), frt_key_pkey(key), FRT_PROPQ),
                  FIPSRT_E_NOMEM);
     /* OpenSSL 3.0 cannot take a pre-fetched EVP_KEYEXCH: the context fetches under
      * fips=yes and must land on the table's provider. */

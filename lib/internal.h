@@ -77,6 +77,15 @@ FRT_HIDDEN void frt_error_clear(void);
 /* Ensure the runtime is initialised (pthread_once); panics and aborts if it cannot be. */
 FRT_HIDDEN void frt_init(void);
 
+/*
+ * The library's own library context (fips + base only; see lib/runtime.c) and the property
+ * query that goes with it. Every OpenSSL call in lib/ that takes a library context or a
+ * property query gets these two, never NULL: NULL means "whatever the process's defaults
+ * are now", which other code in the process can change at any time.
+ */
+FRT_HIDDEN OSSL_LIB_CTX *frt_libctx(void);
+#define FRT_PROPQ "fips=yes"
+
 /* Print the panic (SPEC §1.3) naming `step` with the OpenSSL error queue, and abort(). */
 FRT_HIDDEN _Noreturn void frt_panic(const char *step, const char *detail);
 
@@ -167,6 +176,13 @@ FRT_HIDDEN int frt_key_op_ctx(const struct fipsrt_key *key, unsigned slot,
                               int (*init)(EVP_PKEY_CTX *, const OSSL_PARAM *),
                               const OSSL_PARAM *params, const OSSL_PROVIDER *provider,
                               EVP_PKEY_CTX **out);
+
+/* ---- certificates (lib/cert.c) --------------------------------------------------------
+ * Parse one certificate (the next PEM CERTIFICATE block of `bio`, or DER at `*p`, which
+ * advances) into an X509 of the library context. NULL on failure, OpenSSL's queue set.
+ */
+FRT_HIDDEN X509 *frt_x509_read_pem(BIO *bio);
+FRT_HIDDEN X509 *frt_x509_read_der(const unsigned char **p, long len);
 
 /* The detail buffer size for last-error texts. */
 #define FRT_ERROR_DETAIL_MAX 2048

@@ -94,7 +94,7 @@ static int op_template(struct fipsrt_key *key, unsigned slot,
     }
     if ((*tmpl = atomic_load(&slots[slot])) != NULL)
         goto out;
-    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL), FIPSRT_E_NOMEM);
+    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(frt_libctx(), key->pkey, FRT_PROPQ), FIPSRT_E_NOMEM);
     /* OpenSSL 3.0 cannot take a pre-fetched EVP_SIGNATURE (the _ex2 inits are 3.2): the
      * context fetches under fips=yes and must land on the provider the table fetched from. */
     FRT_OSSL(init(ctx, params), FIPSRT_E_PROVIDER);
@@ -224,8 +224,8 @@ static int gen_ctx(EVP_PKEY_CTX **out, enum frt_alg id)
     int rv = FIPSRT_OK;
     /* No public 3.0 API builds an EVP_PKEY_CTX from an EVP_KEYMGMT: fetch by its name
      * (default properties fips=yes), and wrap() checks the provider of the result. */
-    FRT_OSSL_PTR(*out, EVP_PKEY_CTX_new_from_name(NULL, EVP_KEYMGMT_get0_name(frt_keymgmt(id)),
-                                                  NULL), FIPSRT_E_NOMEM);
+    FRT_OSSL_PTR(*out, EVP_PKEY_CTX_new_from_name(frt_libctx(), EVP_KEYMGMT_get0_name(frt_keymgmt(id)),
+                                                  FRT_PROPQ), FIPSRT_E_NOMEM);
     FRT_OSSL(EVP_PKEY_keygen_init(*out), FIPSRT_E_PROVIDER);
 out:
     return rv;
@@ -405,8 +405,8 @@ static int decode_der(EVP_PKEY **pkey, const uint8_t *der, size_t len, const cha
     /* Marked from here: building the decoder chain skips decoders it fails to make (an
      * allocation failure) and leaves their errors queued even when it succeeds. */
     ERR_set_mark();
-    /* NULL library context and properties: the default "fips=yes" picks the keymgmt. */
-    dctx = OSSL_DECODER_CTX_new_for_pkey(pkey, "DER", structure, keytype, selection, NULL, NULL);
+    dctx = OSSL_DECODER_CTX_new_for_pkey(pkey, "DER", structure, keytype, selection,
+                                         frt_libctx(), FRT_PROPQ);
     if (dctx == NULL)
         ERR_clear_last_mark();   /* keep the reasons for the detail text */
     FRT_CHECK(dctx != NULL, FIPSRT_E_NOMEM, "OSSL_DECODER_CTX_new_for_pkey failed");
@@ -444,7 +444,7 @@ static int rsa_pct(EVP_PKEY *pkey)
     };
     FRT_CHECK((size_t)EVP_PKEY_get_size(pkey) <= sizeof(sig), FIPSRT_E_NOT_APPROVED,
               "RSA key too large");
-    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL), FIPSRT_E_NOMEM);
+    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(frt_libctx(), pkey, FRT_PROPQ), FIPSRT_E_NOMEM);
     FRT_OSSL(EVP_PKEY_sign_init_ex(ctx, params), FIPSRT_E_PROVIDER);
     FRT_OSSL(EVP_PKEY_sign(ctx, sig, &sig_len, dgst, sizeof(dgst)), FIPSRT_E_MALFORMED);
     FRT_OSSL(EVP_PKEY_verify_init_ex(ctx, params), FIPSRT_E_PROVIDER);
@@ -466,7 +466,7 @@ static int provider_check(EVP_PKEY *pkey, bool pairwise)
     EVP_PKEY_CTX *ctx = NULL;
     if (pairwise && EVP_PKEY_is_a(pkey, "RSA"))
         return rsa_pct(pkey);
-    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL), FIPSRT_E_NOMEM);
+    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(frt_libctx(), pkey, FRT_PROPQ), FIPSRT_E_NOMEM);
     if (pairwise) {
         FRT_OSSL(EVP_PKEY_pairwise_check(ctx), FIPSRT_E_MALFORMED);
     } else {
@@ -560,7 +560,8 @@ static int pkcs8_plain(const uint8_t *der, size_t len, const char *password, siz
         FRT_CHECK(pass_len <= INT_MAX, FIPSRT_E_INVALID_ARG, "password too long");
         /* PBKDF2 and AES-CBC run in the FIPS provider (default properties). A wrong
          * password shows as bad padding or as garbage that is not a PrivateKeyInfo. */
-        p8 = PKCS8_decrypt_ex(enc, password, (int)pass_len, NULL, NULL);
+        p8 = PKCS8_decrypt_ex(enc, password, (int)pass_len, frt_libctx(),
+                              FRT_PROPQ);
         FRT_CHECK(p8 != NULL, FIPSRT_E_VERIFY_FAILED,
                   "cannot decrypt the key: wrong password or corrupted data");
     }
@@ -687,7 +688,9 @@ FIPSRT_API int fipsrt_key_import_public(fipsrt_key **out, fipsrt_key_encoding en
     const unsigned char *p = data;
     /* libcrypto parses the ASN.1 (its opportunistic key decode is discarded, errors too). */
     ERR_set_mark();
-    spki = d2i_X509_PUBKEY(NULL, &p, (long)len);
+    spki = X509_PUBKEY_new_ex(frt_libctx(), FRT_PROPQ);
+    if (spki != NULL && d2i_X509_PUBKEY(&spki, &p, (long)len) == NULL)
+        spki = NULL;   /* d2i frees the object it was given on failure */
     ERR_pop_to_mark();
     FRT_CHECK(spki != NULL, FIPSRT_E_MALFORMED, "not a SubjectPublicKeyInfo");
     FRT_CHECK(p == data + len, FIPSRT_E_MALFORMED, "%zu bytes of trailing data after the key",
@@ -716,8 +719,8 @@ static int from_params(EVP_PKEY **pkey, enum frt_alg id, int selection, OSSL_PAR
 {
     int rv = FIPSRT_OK;
     EVP_PKEY_CTX *ctx = NULL;
-    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_name(NULL, EVP_KEYMGMT_get0_name(frt_keymgmt(id)),
-                                                 NULL), FIPSRT_E_NOMEM);
+    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_name(frt_libctx(), EVP_KEYMGMT_get0_name(frt_keymgmt(id)),
+                                                 FRT_PROPQ), FIPSRT_E_NOMEM);
     FRT_OSSL(EVP_PKEY_fromdata_init(ctx), FIPSRT_E_PROVIDER);
     FRT_OSSL(EVP_PKEY_fromdata(ctx, pkey, selection, params), FIPSRT_E_MALFORMED);
 out:
@@ -869,7 +872,7 @@ static int encode_der(const EVP_PKEY *pkey, int selection, const char *structure
     /* Building the encoder chain skips encoders it fails to make (an allocation failure)
      * and leaves their errors queued even when it succeeds: drop those on success. */
     ERR_set_mark();
-    ectx = OSSL_ENCODER_CTX_new_for_pkey(pkey, selection, "DER", structure, NULL);
+    ectx = OSSL_ENCODER_CTX_new_for_pkey(pkey, selection, "DER", structure, FRT_PROPQ);
     if (ectx == NULL)
         ERR_clear_last_mark();   /* keep the reasons for the detail text */
     else
@@ -910,7 +913,7 @@ static int encrypt_pkcs8(const uint8_t *der, size_t der_len, const char *passwor
      * table's AES-256-CBC; both run in the FIPS provider. */
     FRT_OSSL_PTR(sig, PKCS8_encrypt_ex(-1, frt_cipher(FRT_CIPHER_AES_256_CBC), password,
                                        (int)pass_len, NULL, 16, FIPSRT_KEY_PBKDF2_ITERATIONS,
-                                       p8, NULL, NULL), FIPSRT_E_PROVIDER);
+                                       p8, frt_libctx(), FRT_PROPQ), FIPSRT_E_PROVIDER);
     int n = i2d_X509_SIG(sig, &w);
     FRT_OSSL(n, FIPSRT_E_NOMEM);
     *enc = w;

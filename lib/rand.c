@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Random bytes from the FIPS provider's DRBG (checked at initialisation to be the fips one). */
+/* Random bytes from the library context's DRBG (checked at initialisation to be the fips one). */
 #include <limits.h>
 
 #include <openssl/rand.h>
@@ -15,7 +15,7 @@ FIPSRT_API int fipsrt_random(void *buf, size_t len)
     FRT_ARG(buf != NULL || len == 0);
     /* RAND_bytes_ex takes a size_t but draws in DRBG-request-sized chunks itself. */
     if (len > 0)
-        FRT_OSSL(RAND_bytes_ex(NULL, buf, len, 0), FIPSRT_E_PROVIDER);
+        FRT_OSSL(RAND_bytes_ex(frt_libctx(), buf, len, 0), FIPSRT_E_PROVIDER);
 out:
     return rv;
 }

@@ -72,7 +72,7 @@ static int op_ctx(EVP_PKEY_CTX **ctx, const fipsrt_key *key,
                   const OSSL_PROVIDER *impl_provider)
 {
     int rv = FIPSRT_OK;
-    FRT_OSSL_PTR(*ctx, EVP_PKEY_CTX_new_from_pkey(NULL, frt_key_pkey(key), NULL),
+    FRT_OSSL_PTR(*ctx, EVP_PKEY_CTX_new_from_pkey(frt_libctx(), frt_key_pkey(key), FRT_PROPQ),
                  FIPSRT_E_NOMEM);
     /* OpenSSL 3.0 cannot take a pre-fetched EVP_SIGNATURE / EVP_ASYM_CIPHER (the _ex2
      * inits are 3.2): the context fetches under fips=yes and must land on the table's. */
@@ -372,7 +372,7 @@ FIPSRT_API int fipsrt_rsa_encrypt(const fipsrt_key *key, fipsrt_rsa_padding padd
     FRT_CHECK(out_cap >= k, FIPSRT_E_BUFFER_TOO_SMALL, "output needs %zu bytes, got %zu", k,
               out_cap);
     FRT_ARG(out != NULL);
-    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(NULL, frt_key_pkey(key), NULL),
+    FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(frt_libctx(), frt_key_pkey(key), FRT_PROPQ),
                  FIPSRT_E_NOMEM);
     /* SP 800-56B 6.4.2.2: the sender checks the recipient's public key (e >= 65537, odd
      * composite modulus without small factors). */

@@ -2,6 +2,18 @@
 /*
  * The forced-FIPS runtime: initialisation (from a constructor and lazily), the panic path,
  * the algorithm table and per-thread scratch state.
+ *
+ * Two library contexts. The process-wide default context is forced into FIPS mode (fips and
+ * base loaded, default properties "fips=yes") so that other OpenSSL users in the process are
+ * FIPS-only too, as SPEC 1.1 asks. But that context is shared: any code in the process can
+ * later change its default properties, load or activate providers, or make another context
+ * the thread's default (OSSL_LIB_CTX_set0_default). So every libfipsrt operation runs in a
+ * private context instead, created here from the same configuration, holding the fips and
+ * base providers, with its own default properties "fips=yes", reachable only through
+ * frt_libctx(). Every OpenSSL call in lib/ names that context and FRT_PROPQ explicitly
+ * (checked by tests/consumers/check_boundary.py), so what others do to OpenSSL's global or
+ * per-thread state after start-up cannot move a libfipsrt operation out of the provider
+ * named "fips". See docs/BOUNDARY.md.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -78,8 +90,10 @@ static struct {
     [FRT_RAND_CTR_DRBG] = {"CTR-DRBG", K_RAND},
 };
 
-static OSSL_PROVIDER *fips_provider;
+static OSSL_PROVIDER *fips_provider;   /* in the process's default context */
 static OSSL_PROVIDER *base_provider;
+static OSSL_LIB_CTX *libctx;            /* the library's own context (see the top comment) */
+static OSSL_PROVIDER *own_fips, *own_base;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_key_t thread_key;
 /* Set by release_runtime(): the table is gone, and a later call must not run on NULLs. */
@@ -120,15 +134,15 @@ _Noreturn void frt_panic(const char *step, const char *detail)
 static void *fetch(enum frt_kind kind, const char *name)
 {
     switch (kind) {
-    case K_MD: return EVP_MD_fetch(NULL, name, NULL);
-    case K_CIPHER: return EVP_CIPHER_fetch(NULL, name, NULL);
-    case K_MAC: return EVP_MAC_fetch(NULL, name, NULL);
-    case K_KDF: return EVP_KDF_fetch(NULL, name, NULL);
-    case K_SIG: return EVP_SIGNATURE_fetch(NULL, name, NULL);
-    case K_ASYM: return EVP_ASYM_CIPHER_fetch(NULL, name, NULL);
-    case K_KEX: return EVP_KEYEXCH_fetch(NULL, name, NULL);
-    case K_KEYMGMT: return EVP_KEYMGMT_fetch(NULL, name, NULL);
-    case K_RAND: return EVP_RAND_fetch(NULL, name, NULL);
+    case K_MD: return EVP_MD_fetch(libctx, name, FRT_PROPQ);
+    case K_CIPHER: return EVP_CIPHER_fetch(libctx, name, FRT_PROPQ);
+    case K_MAC: return EVP_MAC_fetch(libctx, name, FRT_PROPQ);
+    case K_KDF: return EVP_KDF_fetch(libctx, name, FRT_PROPQ);
+    case K_SIG: return EVP_SIGNATURE_fetch(libctx, name, FRT_PROPQ);
+    case K_ASYM: return EVP_ASYM_CIPHER_fetch(libctx, name, FRT_PROPQ);
+    case K_KEX: return EVP_KEYEXCH_fetch(libctx, name, FRT_PROPQ);
+    case K_KEYMGMT: return EVP_KEYMGMT_fetch(libctx, name, FRT_PROPQ);
+    case K_RAND: return EVP_RAND_fetch(libctx, name, FRT_PROPQ);
     }
     return NULL;
 }
@@ -206,9 +220,53 @@ static void release_runtime(void)
         free_kind(algs[i].kind, algs[i].impl);
         algs[i].impl = NULL;
     }
+    OSSL_PROVIDER_unload(own_base);
+    OSSL_PROVIDER_unload(own_fips);
+    own_base = own_fips = NULL;
+    OSSL_LIB_CTX_free(libctx);
+    libctx = NULL;
     OSSL_PROVIDER_unload(base_provider);
     OSSL_PROVIDER_unload(fips_provider);
     base_provider = fips_provider = NULL;
+}
+
+static void check_drbg(OSSL_LIB_CTX *ctx)
+{
+    EVP_RAND_CTX *drbg = RAND_get0_primary(ctx);
+    if (drbg == NULL)
+        frt_panic("RAND_get0_primary", NULL);
+    require_fips("RAND_get0_primary", EVP_RAND_get0_provider(EVP_RAND_CTX_get0_rand(drbg)));
+    drbg = RAND_get0_public(ctx);
+    if (drbg == NULL)
+        frt_panic("RAND_get0_public", NULL);
+    require_fips("RAND_get0_public", EVP_RAND_get0_provider(EVP_RAND_CTX_get0_rand(drbg)));
+    drbg = RAND_get0_private(ctx);
+    if (drbg == NULL)
+        frt_panic("RAND_get0_private", NULL);
+    require_fips("RAND_get0_private", EVP_RAND_get0_provider(EVP_RAND_CTX_get0_rand(drbg)));
+}
+
+/* The library's private context: the same configuration file, fips + base, "fips=yes". */
+static void init_own_context(void)
+{
+    char *conf = CONF_get1_default_config_file();
+    libctx = OSSL_LIB_CTX_new();
+    if (libctx == NULL)
+        frt_panic("OSSL_LIB_CTX_new", NULL);
+    if (conf == NULL || !OSSL_LIB_CTX_load_config(libctx, conf)) {
+        OPENSSL_free(conf);
+        frt_panic("OSSL_LIB_CTX_load_config", NULL);
+    }
+    OPENSSL_free(conf);
+    own_fips = OSSL_PROVIDER_try_load(libctx, "fips", 1);
+    if (own_fips == NULL || OSSL_PROVIDER_available(libctx, "fips") != 1)
+        frt_panic("OSSL_PROVIDER_try_load(library context)", NULL);
+    own_base = OSSL_PROVIDER_try_load(libctx, "base", 1);
+    if (own_base == NULL)
+        frt_panic("OSSL_PROVIDER_try_load(base, library context)", NULL);
+    if (!EVP_default_properties_enable_fips(libctx, 1) ||
+        !EVP_default_properties_is_fips_enabled(libctx))
+        frt_panic("EVP_default_properties_enable_fips(library context)", NULL);
 }
 
 static void init_runtime(void)
@@ -236,6 +294,8 @@ static void init_runtime(void)
         !EVP_default_properties_is_fips_enabled(NULL))
         frt_panic("EVP_default_properties_enable_fips", NULL);
 
+    init_own_context();
+
     for (size_t i = 0; i < FRT_ALG_COUNT; i++) {
         snprintf(step, sizeof(step), "%s(%s)", fetch_names[algs[i].kind], algs[i].name);
         algs[i].impl = fetch(algs[i].kind, algs[i].name);
@@ -246,15 +306,10 @@ static void init_runtime(void)
         algs[i].provider = OSSL_PROVIDER_get0_name(prov);
     }
 
-    /* The process-wide DRBG must be the FIPS one: RAND_bytes() users get it too. */
-    EVP_RAND_CTX *drbg = RAND_get0_primary(NULL);
-    if (drbg == NULL)
-        frt_panic("RAND_get0_primary", NULL);
-    require_fips("RAND_get0_primary", EVP_RAND_get0_provider(EVP_RAND_CTX_get0_rand(drbg)));
-    drbg = RAND_get0_public(NULL);
-    if (drbg == NULL)
-        frt_panic("RAND_get0_public", NULL);
-    require_fips("RAND_get0_public", EVP_RAND_get0_provider(EVP_RAND_CTX_get0_rand(drbg)));
+    /* The library's DRBG, and the process-wide one (RAND_bytes() users), must be FIPS ones. */
+    check_drbg(libctx);
+    check_drbg(NULL);
+
 
     if (frt_hash_build_templates() < 0)
         frt_panic("EVP_DigestInit_ex2", fipsrt_last_error());
@@ -315,6 +370,13 @@ static void *impl_of(enum frt_alg id)
     if (__builtin_expect(impl == NULL, 0))
         released_panic();
     return impl;
+}
+
+OSSL_LIB_CTX *frt_libctx(void)
+{
+    if (__builtin_expect(libctx == NULL, 0))
+        released_panic();
+    return libctx;
 }
 
 const EVP_MD *frt_md(enum frt_alg id) { return impl_of(id); }

@@ -72,7 +72,7 @@ static int parse_certs(const char *what, const uint8_t *data, size_t len, STACK_
     FRT_OSSL_PTR(certs, sk_X509_new_null(), FIPSRT_E_NOMEM);
     if (frt_is_pem(data, len)) {
         FRT_OSSL_PTR(bio, BIO_new_mem_buf(data, (int)len), FIPSRT_E_NOMEM);
-        while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        while ((x = frt_x509_read_pem(bio)) != NULL) {
             FRT_OSSL(sk_X509_push(certs, x), FIPSRT_E_NOMEM);
             x = NULL;
         }
@@ -83,7 +83,7 @@ static int parse_certs(const char *what, const uint8_t *data, size_t len, STACK_
         ERR_clear_error();
     } else {
         const unsigned char *p = data;
-        FRT_OSSL_PTR(x, d2i_X509(NULL, &p, (long)len), FIPSRT_E_MALFORMED);
+        FRT_OSSL_PTR(x, frt_x509_read_der(&p, (long)len), FIPSRT_E_MALFORMED);
         FRT_CHECK(p == data + len, FIPSRT_E_MALFORMED, "%s: bytes after the DER certificate", what);
         FRT_OSSL(sk_X509_push(certs, x), FIPSRT_E_NOMEM);
         x = NULL;
@@ -106,7 +106,7 @@ static int parse_key(const uint8_t *data, size_t len, EVP_PKEY **out)
     const unsigned char *p = data;
     size_t left = len;
     FRT_OSSL_PTR(dctx, OSSL_DECODER_CTX_new_for_pkey(out, NULL, NULL, NULL, EVP_PKEY_KEYPAIR,
-                                                     NULL, NULL),
+                                                     frt_libctx(), FRT_PROPQ),
                  FIPSRT_E_NOMEM);
     FRT_CHECK(OSSL_DECODER_from_data(dctx, &p, &left) == 1 && *out != NULL, FIPSRT_E_MALFORMED,
               "private key does not decode (PEM or DER; PKCS#8, EC or RSA; unencrypted)");
@@ -452,7 +452,7 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
     ctx->insecure = cfg->insecure_skip_verify != 0;
     ctx->tickets = cfg->disable_session_tickets == 0;
     /* Default library context and properties: fips=yes, set by the runtime. */
-    FRT_OSSL_PTR(ctx->ssl_ctx, SSL_CTX_new_ex(NULL, NULL, TLS_method()), FIPSRT_E_PROVIDER);
+    FRT_OSSL_PTR(ctx->ssl_ctx, SSL_CTX_new_ex(frt_libctx(), FRT_PROPQ, TLS_method()), FIPSRT_E_PROVIDER);
     SSL_CTX_set_app_data(ctx->ssl_ctx, ctx);
     FRT_TRY(frt_tls_apply_policy(ctx->ssl_ctx, cfg->min_version));
     FRT_TRY(load_identity(ctx, cfg));
