@@ -134,6 +134,10 @@ enum known {
     /* OpenSSL 3.0's decoder store keeps the partial set of decoders it built while an
      * allocation failed, so some key import keeps failing (MALFORMED) afterwards. */
     KNOWN_DECODER_STORE,
+    /* libssl marks a TLS signature algorithm it could not fetch (an allocation failed while
+     * the SSL_CTX was made) as unavailable and carries on; the context then fails its
+     * handshakes closed ("no suitable signature algorithm", FIPSRT_E_TLS). */
+    KNOWN_SIGALG_DISABLED,
     /* OpenSSL reported the allocation failure only as a failed call (no malloc-failure reason
      * on its queue), so the library answers with the call's own refusal code: MALFORMED,
      * VERIFY_FAILED or TLS_VERIFY (a valid input refused; never a wrong acceptance), or
@@ -147,7 +151,8 @@ enum known {
     KNOWN_COUNT
 };
 static const char *const known_names[KNOWN_COUNT] = {
-    "FIPS module error state", "decoder store poisoned", "refusal code for OOM",
+    "FIPS module error state", "decoder store poisoned",
+    "TLS signature algorithm disabled", "refusal code for OOM",
     "OPEN: absorbed failure left on the OpenSSL queue"};
 
 struct report {
@@ -198,6 +203,8 @@ static int known_after(const char *call, int line, int rc)
     else if (rc == FIPSRT_E_MALFORMED && (strstr(d, "DECODER routines::unsupported") ||
                                           strstr(d, "No decoders were found")))
         known(KNOWN_DECODER_STORE, call, line, rc);
+    else if (rc == FIPSRT_E_TLS && strstr(d, "no suitable signature algorithm"))
+        known(KNOWN_SIGALG_DISABLED, call, line, rc);
     else if (strcmp(phase, "injected") == 0 && fail_closed(rc))
         known(KNOWN_FAIL_CLOSED, call, line, rc);
     else
