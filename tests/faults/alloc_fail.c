@@ -131,8 +131,10 @@ enum known {
      * module in its error state (FIPS 140-3 §7.10.3.x); every later operation then fails with
      * FIPSRT_E_PROVIDER until the process restarts. */
     KNOWN_ERROR_STATE,
-    /* OpenSSL 3.0's decoder store keeps the partial set of decoders it built while an
-     * allocation failed, so some key import keeps failing (MALFORMED) afterwards. */
+    /* OpenSSL 3.0's method stores keep the partial set of methods they built while an
+     * allocation failed: some key import keeps failing (MALFORMED, decoder store) or the
+     * FIPS provider's internal context cannot fetch its DRBG (PROVIDER, "unsupported")
+     * afterwards. */
     KNOWN_DECODER_STORE,
     /* libssl marks a TLS signature algorithm it could not fetch (an allocation failed while
      * the SSL_CTX was made) as unavailable and carries on; the context then fails its
@@ -151,7 +153,7 @@ enum known {
     KNOWN_COUNT
 };
 static const char *const known_names[KNOWN_COUNT] = {
-    "FIPS module error state", "decoder store poisoned",
+    "FIPS module error state", "OpenSSL method store poisoned",
     "TLS signature algorithm disabled", "refusal code for OOM",
     "OPEN: absorbed failure left on the OpenSSL queue"};
 
@@ -200,8 +202,10 @@ static int known_after(const char *call, int line, int rc)
     const char *d = fipsrt_last_error();
     if ((rc == FIPSRT_E_PROVIDER || rc <= -1000) && (strstr(d, "error state") || strstr(d, "invalid state")))
         known(KNOWN_ERROR_STATE, call, line, rc);
-    else if (rc == FIPSRT_E_MALFORMED && (strstr(d, "DECODER routines::unsupported") ||
-                                          strstr(d, "No decoders were found")))
+    else if ((rc == FIPSRT_E_MALFORMED && (strstr(d, "DECODER routines::unsupported") ||
+                                           strstr(d, "No decoders were found"))) ||
+             (rc == FIPSRT_E_PROVIDER && strstr(d, "FIPS internal library context") &&
+              strstr(d, "routines::unsupported")))
         known(KNOWN_DECODER_STORE, call, line, rc);
     else if (rc == FIPSRT_E_TLS && strstr(d, "no suitable signature algorithm"))
         known(KNOWN_SIGALG_DISABLED, call, line, rc);
