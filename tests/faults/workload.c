@@ -487,7 +487,15 @@ static int seg_cli(void)
     char c[4096];
     const char *d = fault_tmpdir;
 #define CLI(...) (snprintf(c, sizeof(c), __VA_ARGS__), cli(c))
+    STEP(CLI("--version"));
+    STEP(CLI("help"));
+    STEP(CLI("no-such-command") == -1002 ? 0 : WRONG_OUTPUT);   /* usage, exit 2 */
+    STEP(CLI("status"));
     STEP(CLI("status --json"));
+    STEP(CLI("selftest"));
+    STEP(CLI("hash --insecure md5 %s/data", d));
+    STEP(CLI("hash sha3-256 %s/data %s/data", d, d));
+    STEP(CLI("hash --length 48 shake256 %s/data", d));
     STEP(CLI("hash sha256 %s/data", d));
     STEP(CLI("hmac sha256 --key-hex 000102030405060708090a0b0c0d0e0f %s/data", d));
     STEP(CLI("random 16 --hex"));
