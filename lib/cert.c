@@ -254,6 +254,7 @@ FIPSRT_API int fipsrt_cert_selfsign(fipsrt_cert **out, const fipsrt_key *key,
     *out = NULL;
     FRT_ARG(key != NULL);
     FRT_TRY(make_cert(out, key, params, NULL, key));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -274,6 +275,7 @@ FIPSRT_API int fipsrt_cert_issue(fipsrt_cert **out, const fipsrt_key *subject_ke
     FRT_CHECK(X509_check_private_key(issuer->x509, frt_key_pkey(issuer_key)) == 1,
               FIPSRT_E_INVALID_ARG, "issuer_key does not match the issuer certificate");
     FRT_TRY(make_cert(out, subject_key, params, issuer->x509, issuer_key));
+    frt_service_approved();
 out:
     ERR_clear_error();  /* X509_check_private_key leaves a benign entry on mismatch */
     return rv;

@@ -122,6 +122,16 @@ FRT_HIDDEN EVP_KEYMGMT *frt_keymgmt(enum frt_alg id);
 /* The approved-service indicator: call once when an approved service completed successfully
  * (on the success path, after the last step that can fail). See docs/SERVICES.md. */
 FRT_HIDDEN void frt_service_approved(void);
+/*
+ * A public function called by another one as one step of the caller's service (passwd_hash
+ * drawing its salt with fipsrt_random, a sign hashing with fipsrt_hash): wrap the inner call,
+ * `FRT_TRY(FRT_UNCOUNTED(fipsrt_random(salt, n)))`, so it does not count; the outer function
+ * counts its one service itself. Nests; the comma operator runs enter before the call and
+ * leave after it, on every path.
+ */
+FRT_HIDDEN void frt_service_enter(void);
+FRT_HIDDEN int frt_service_leave(int rv);
+#define FRT_UNCOUNTED(call) (frt_service_enter(), frt_service_leave(call))
 
 /* Library known-answer tests (lib/selftest.c), run by fipsrt_selftest(). */
 FRT_HIDDEN int frt_run_kats(void);
@@ -166,6 +176,11 @@ FRT_HIDDEN struct frt_thread *frt_thread(void);
 struct fipsrt_key;
 /* The key's EVP_PKEY, borrowed (valid while the key lives; never modify it). */
 FRT_HIDDEN EVP_PKEY *frt_key_pkey(const struct fipsrt_key *key);
+/* A private key for another family (TLS): PKCS#8 or the traditional EC/RSA form, PEM or
+ * DER, unencrypted; through fipsrt_key_import_private()'s policy. */
+FRT_HIDDEN int frt_key_import_any(struct fipsrt_key **out, const uint8_t *data, size_t len);
+/* True if the data looks like PEM text (after leading whitespace); lib/cert.c. */
+FRT_HIDDEN bool frt_is_pem(const uint8_t *data, size_t len);
 /*
  * A fresh context for one operation on `key` (free it with EVP_PKEY_CTX_free): a copy of a
  * per-key template made the first time `slot` is asked for, by `init(ctx, params)`, and

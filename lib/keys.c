@@ -251,6 +251,7 @@ FIPSRT_API int fipsrt_key_generate_ec(fipsrt_key **out, fipsrt_ec_curve curve)
     FRT_OSSL(EVP_PKEY_generate(ctx, &pkey), FIPSRT_E_PROVIDER);
     FRT_TRY(wrap(out, pkey, true));
     pkey = NULL;
+    frt_service_approved();
 out:
     EVP_PKEY_free(pkey);
     EVP_PKEY_CTX_free(ctx);
@@ -280,6 +281,7 @@ FIPSRT_API int fipsrt_key_generate_rsa(fipsrt_key **out, unsigned bits)
     FRT_OSSL(EVP_PKEY_generate(ctx, &pkey), FIPSRT_E_PROVIDER);
     FRT_TRY(wrap(out, pkey, true));
     pkey = NULL;
+    frt_service_approved();
 out:
     EVP_PKEY_free(pkey);
     EVP_PKEY_CTX_free(ctx);
@@ -652,6 +654,7 @@ FIPSRT_API int fipsrt_key_import_private(fipsrt_key **out, fipsrt_key_encoding e
     FRT_TRY(provider_check(key->pkey, true));
     *out = key;
     key = NULL;
+    frt_service_approved();
 out:
     fipsrt_key_free(key);
     EVP_PKEY_free(pkey);
@@ -706,11 +709,65 @@ FIPSRT_API int fipsrt_key_import_public(fipsrt_key **out, fipsrt_key_encoding en
         FRT_TRY(provider_check(key->pkey, false));
     *out = key;
     key = NULL;
+    frt_service_approved();
 out:
     fipsrt_key_free(key);
     EVP_PKEY_free(pkey);
     X509_PUBKEY_free(spki);
     OPENSSL_secure_clear_free(pem_der, pem_der_len);
+    return rv;
+}
+
+/*
+ * A private key for another family (a TLS context's key file or memory): PKCS#8 as
+ * fipsrt_key_import_private() reads it, or the traditional EC/RSA form (PEM or DER), which
+ * is decoded only to be re-encoded as PKCS#8 and then imported the same way. Either way the
+ * one key policy of fipsrt_key_import_private() applies (algorithm, curve, size, exponent,
+ * pairwise consistency): a second parser would be a second policy.
+ */
+static int encode_der(const EVP_PKEY *pkey, int selection, const char *structure,
+                      uint8_t **der, size_t *der_len);
+
+int frt_key_import_any(fipsrt_key **out, const uint8_t *data, size_t len)
+{
+    int rv = FIPSRT_OK;
+    EVP_PKEY *pkey = NULL;
+    OSSL_DECODER_CTX *dctx = NULL;
+    uint8_t *der = NULL;
+    size_t der_len = 0;
+    *out = NULL;
+    FRT_CHECK(data != NULL && len > 0, FIPSRT_E_MALFORMED, "empty private key");
+    bool pem = frt_is_pem(data, len);
+    ERR_set_mark();
+    /* A step of the caller's configuration (a TLS context): not a service of its own. */
+    rv = FRT_UNCOUNTED(fipsrt_key_import_private(out, pem ? FIPSRT_KEY_PEM : FIPSRT_KEY_DER,
+                                                 data, len, NULL, 0));
+    if (rv == FIPSRT_E_INVALID_ARG) {
+        /* The only argument that can be missing is the password of an encrypted key. */
+        ERR_pop_to_mark();
+        FRT_CHECK(false, FIPSRT_E_MALFORMED,
+                  "the private key is encrypted: give it unencrypted (no passphrase)");
+    }
+    if (rv != FIPSRT_E_MALFORMED && rv != FIPSRT_E_UNSUPPORTED) {
+        ERR_pop_to_mark();
+        goto out;   /* imported, or refused by the policy */
+    }
+    /* Not PKCS#8: the traditional form, decoded in the library context and re-encoded. */
+    rv = FIPSRT_OK;
+    const unsigned char *p = data;
+    size_t left = len;
+    dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, pem ? "PEM" : "DER", "type-specific", NULL,
+                                         EVP_PKEY_KEYPAIR, frt_libctx(), FRT_PROPQ);
+    bool decoded = dctx != NULL && OSSL_DECODER_from_data(dctx, &p, &left) && pkey != NULL;
+    ERR_pop_to_mark();
+    FRT_CHECK(decoded, FIPSRT_E_MALFORMED,
+              "private key does not decode (PEM or DER; PKCS#8, EC or RSA; unencrypted)");
+    FRT_TRY(encode_der(pkey, EVP_PKEY_KEYPAIR, "PrivateKeyInfo", &der, &der_len));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_key_import_private(out, FIPSRT_KEY_DER, der, der_len, NULL, 0)));
+out:
+    OPENSSL_clear_free(der, der_len);
+    OSSL_DECODER_CTX_free(dctx);
+    EVP_PKEY_free(pkey);
     return rv;
 }
 
@@ -791,7 +848,10 @@ FIPSRT_API int fipsrt_key_import_ec_point(fipsrt_key **out, fipsrt_ec_curve curv
                                           const uint8_t *point, size_t point_len)
 {
     frt_init();
-    return ec_from_raw(out, curve, NULL, 0, point, point_len);
+    int rv = ec_from_raw(out, curve, NULL, 0, point, point_len);
+    if (rv == FIPSRT_OK)
+        frt_service_approved();
+    return rv;
 }
 
 FIPSRT_API int fipsrt_key_import_ec_private(fipsrt_key **out, fipsrt_ec_curve curve,
@@ -802,6 +862,8 @@ FIPSRT_API int fipsrt_key_import_ec_private(fipsrt_key **out, fipsrt_ec_curve cu
     frt_init();
     FRT_ARG(d != NULL);
     rv = ec_from_raw(out, curve, d, d_len, point, point_len);
+    if (rv == FIPSRT_OK)
+        frt_service_approved();
 out:
     if (rv < 0 && out != NULL)
         *out = NULL;
@@ -837,6 +899,7 @@ FIPSRT_API int fipsrt_key_import_rsa_public(fipsrt_key **out, const uint8_t *n, 
     pkey = NULL;
     *out = key;
     key = NULL;
+    frt_service_approved();
 out:
     fipsrt_key_free(key);
     EVP_PKEY_free(pkey);
@@ -946,6 +1009,10 @@ FIPSRT_API int fipsrt_key_export_private(const fipsrt_key *key, fipsrt_key_encod
                      out, out_cap, out_len);
     else
         rv = copy_out(__func__, body, body_len, out, out_cap, out_len);
+    /* Only the PBES2 wrapping (PBKDF2 + AES in the module) is a security service; a
+     * plaintext export is an encoding by the base provider, outside the module. */
+    if (rv == FIPSRT_OK && password != NULL)
+        frt_service_approved();
 out:
     OPENSSL_clear_free(der, der_len);
     OPENSSL_free(edata);

@@ -381,7 +381,7 @@ static int seg_tls(int use_fd)
     fipsrt_key *k = NULL;
     fipsrt_cert *cert = NULL, *peer = NULL;
     fipsrt_tls_ctx *sctx = NULL, *cctx = NULL;
-    fipsrt_tls_conn *s = NULL, *c = NULL;
+    fipsrt_tls_conn *s = NULL, *c = NULL, *c2 = NULL;
     fipsrt_cert_params p = FIPSRT_CERT_PARAMS_INIT;
     static const char *const dns[] = {"localhost"};
     static const char *const alpn[] = {"h2", "http/1.1"};
@@ -400,6 +400,8 @@ static int seg_tls(int use_fd)
     sc.alpn = alpn;
     sc.alpn_count = 2;
     STEP_NEW(sctx, fipsrt_tls_ctx_new(&sctx, FIPSRT_TLS_SERVER, &sc));
+    static uint8_t ticket_keys[2 * FIPSRT_TLS_TICKET_KEY_LEN] = {1, 2, 3};
+    STEP(fipsrt_tls_ctx_set_ticket_keys(sctx, ticket_keys, 2));
     STEP(fipsrt_tls_config_init(&cc, FIPSRT_TLS_CONFIG_VERSION));
     cc.ca_data = pem;
     cc.ca_len = npem;
@@ -443,6 +445,17 @@ static int seg_tls(int use_fd)
         STEP(move(c, s));
     STEP(fipsrt_tls_conn_read(s, buf, sizeof(buf), &n));
     STEP(n == 4 && memcmp(buf, "ping", 4) == 0 ? 0 : WRONG_OUTPUT);
+    if (!use_fd) {
+        /* the server's answer carries the TLS 1.3 session ticket: export, offer it again */
+        static uint8_t sess[8192];
+        size_t ns;
+        STEP(fipsrt_tls_conn_write(s, "pong", 4, &n));
+        STEP(move(s, c));
+        STEP(fipsrt_tls_conn_read(c, buf, sizeof(buf), &n));
+        STEP(fipsrt_tls_conn_session_export(c, sess, sizeof(sess), &ns));
+        STEP_NEW(c2, fipsrt_tls_conn_new_mem(&c2, cctx, "localhost"));
+        STEP(fipsrt_tls_conn_session_import(c2, sess, ns));
+    }
     STEP(fipsrt_tls_conn_shutdown(c));
     if (!use_fd) {
         STEP(move(c, s));
@@ -451,6 +464,7 @@ static int seg_tls(int use_fd)
     }
 out:
     fipsrt_cert_free(peer);
+    fipsrt_tls_conn_free(c2);
     fipsrt_tls_conn_free(s);
     fipsrt_tls_conn_free(c);
     fipsrt_tls_ctx_free(sctx);
