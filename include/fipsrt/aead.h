@@ -21,8 +21,9 @@
  * Layouts: the combined functions write and read `ciphertext || tag` (16-byte tag); the
  * `_detached` functions keep the tag separate. Seal always produces a 16-byte tag.
  * fipsrt_aead_open_detached() also accepts tags truncated to 12..15 bytes (SP 800-38D
- * §5.2.1.2 t = 96..120 bits); 4- and 8-byte tags (Appendix C) are refused with
- * FIPSRT_E_NOT_APPROVED; any other length is FIPSRT_E_INVALID_ARG. The combined open takes
+ * §5.2.1.2 t = 96..120 bits); shorter tags (the 4- and 8-byte tags of Appendix C too) are
+ * refused with FIPSRT_E_NOT_APPROVED, longer ones with FIPSRT_E_INVALID_ARG (error.h: one
+ * code for a too-short tag in every family). The combined open takes
  * 16-byte tags only. Nonces other than 96 bits are refused (FIPSRT_E_INVALID_ARG).
  *
  * One message may hold at most FIPSRT_AEAD_MAX_MESSAGE_SIZE bytes (2^39-256 bits,
@@ -141,8 +142,8 @@ FIPSRT_API int fipsrt_aead_open(const fipsrt_aead_key *key,
 /**
  * Decrypt and verify a ciphertext with a separate tag of 12..16 bytes; the plaintext has
  * @p ct_len bytes. On FIPSRT_E_VERIFY_FAILED the first @p ct_len bytes of @p out are zero.
- * @return as fipsrt_aead_open(), plus FIPSRT_E_NOT_APPROVED for 4- or 8-byte tags and
- *         FIPSRT_E_INVALID_ARG for any other length outside 12..16
+ * @return as fipsrt_aead_open(), plus FIPSRT_E_NOT_APPROVED for tags under 12 bytes and
+ *         FIPSRT_E_INVALID_ARG for tags over 16
  */
 FIPSRT_API int fipsrt_aead_open_detached(const fipsrt_aead_key *key,
                                          const uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE],
@@ -292,7 +293,7 @@ FIPSRT_API int fipsrt_aead_seal_stream_final(fipsrt_aead_stream *s,
  * Finish an open stream by checking @p tag (12..16 bytes, as fipsrt_aead_open_detached()).
  * Only a 0 return makes the plaintext written by the updates valid.
  * @return 0, FIPSRT_E_VERIFY_FAILED (discard all output), FIPSRT_E_INVALID_ARG,
- *         FIPSRT_E_NOT_APPROVED (4- or 8-byte tag), FIPSRT_E_STATE, FIPSRT_E_PROVIDER
+ *         FIPSRT_E_NOT_APPROVED (tag under 12 bytes), FIPSRT_E_STATE, FIPSRT_E_PROVIDER
  */
 FIPSRT_API int fipsrt_aead_open_stream_final(fipsrt_aead_stream *s, const uint8_t *tag,
                                              size_t tag_len);

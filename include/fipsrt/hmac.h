@@ -41,7 +41,9 @@ FIPSRT_API int fipsrt_hmac(fipsrt_hash_alg alg, const void *key, size_t key_len,
 /**
  * One-shot constant-time verification of @p tag (full length, or truncated to at least
  * FIPSRT_HMAC_MIN_TAG_SIZE bytes).
- * @return 0 if it matches, FIPSRT_E_VERIFY_FAILED if not, or an error as fipsrt_hmac().
+ * @return 0 if it matches, FIPSRT_E_VERIFY_FAILED if not, FIPSRT_E_NOT_APPROVED for a tag
+ *         shorter than FIPSRT_HMAC_MIN_TAG_SIZE, FIPSRT_E_INVALID_ARG for one longer than
+ *         the HMAC (or NULL), or an error as fipsrt_hmac().
  */
 FIPSRT_API int fipsrt_hmac_verify(fipsrt_hash_alg alg, const void *key, size_t key_len,
                                   const void *data, size_t len,
