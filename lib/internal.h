@@ -177,6 +177,10 @@ FRT_HIDDEN int frt_key_op_ctx(const struct fipsrt_key *key, unsigned slot,
                               const OSSL_PARAM *params, const OSSL_PROVIDER *provider,
                               EVP_PKEY_CTX **out);
 
+/* True if `der` is exactly one DER element (X.690 §10: definite minimal lengths, primitive
+ * strings, minimal INTEGERs, canonical BOOLEAN/BIT STRING/OID), recursively (lib/der.c). */
+FRT_HIDDEN bool frt_der_strict(const uint8_t *der, size_t len);
+
 /* ---- certificates (lib/cert.c) --------------------------------------------------------
  * Parse one certificate (the next PEM CERTIFICATE block of `bio`, or DER at `*p`, which
  * advances) into an X509 of the library context. NULL on failure, OpenSSL's queue set.
