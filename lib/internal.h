@@ -86,6 +86,10 @@ FRT_HIDDEN void frt_init(void);
 FRT_HIDDEN OSSL_LIB_CTX *frt_libctx(void);
 #define FRT_PROPQ "fips=yes"
 
+/* Record the providers active in the process's default context at start-up (the
+ * configuration's), for fipsrt_process_changes() (lib/process_state.c). */
+FRT_HIDDEN void frt_process_snapshot(void);
+
 /* Print the panic (SPEC §1.3) naming `step` with the OpenSSL error queue, and abort(). */
 FRT_HIDDEN _Noreturn void frt_panic(const char *step, const char *detail);
 

@@ -309,7 +309,7 @@ static void init_runtime(void)
     /* The library's DRBG, and the process-wide one (RAND_bytes() users), must be FIPS ones. */
     check_drbg(libctx);
     check_drbg(NULL);
-
+    frt_process_snapshot();
 
     if (frt_hash_build_templates() < 0)
         frt_panic("EVP_DigestInit_ex2", fipsrt_last_error());
@@ -475,7 +475,8 @@ FIPSRT_API int fipsrt_runtime_get_info(fipsrt_runtime_info *info)
         .provider_version = info_cache.version ? info_cache.version : "",
         .provider_buildinfo = info_cache.buildinfo ? info_cache.buildinfo : "",
         .provider_active = status == 1,
-        .fips_properties = EVP_default_properties_is_fips_enabled(NULL),
+        .fips_properties =
+            EVP_default_properties_is_fips_enabled(OSSL_LIB_CTX_get0_global_default()),
         .config_file = info_cache.config,
         .modules_dir = modules ? modules : OPENSSL_info(OPENSSL_INFO_MODULES_DIR),
     };

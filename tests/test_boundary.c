@@ -12,6 +12,8 @@
  * "provider=default,fips=no" for every algorithm the library uses) must see no call.
  */
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -374,6 +376,81 @@ START_TEST(counter_is_reachable)
 }
 END_TEST
 
+/* fipsrt_process_changes() sees each change (and says nothing when there is none). */
+START_TEST(process_changes_reported)
+{
+    unsigned start = fipsrt_process_changes();
+    ck_assert_uint_eq(start & ~(unsigned)FIPSRT_PROCESS_CONFIG_PROVIDERS, 0);
+
+    ck_assert_ptr_nonnull(hostile_ctx = OSSL_LIB_CTX_new());
+    ck_assert_ptr_nonnull(hostile_prov[0] = OSSL_PROVIDER_load(hostile_ctx, "null"));
+    saved_default = OSSL_LIB_CTX_set0_default(hostile_ctx);
+    ck_assert_uint_eq(fipsrt_process_changes(), start | FIPSRT_PROCESS_THREAD_CONTEXT);
+    restore();
+    ck_assert_uint_eq(fipsrt_process_changes(), start);
+
+    ck_assert_int_eq(EVP_set_default_properties(NULL, "provider=nonexistent"), 1);
+    ck_assert_uint_eq(fipsrt_process_changes(), start | FIPSRT_PROCESS_PROPERTIES);
+    restore();
+
+    ck_assert_ptr_nonnull(hostile_prov[0] = OSSL_PROVIDER_load(NULL, "default"));
+    ck_assert_int_eq(EVP_set_default_properties(NULL, "fips=no"), 1);
+    ck_assert_uint_eq(fipsrt_process_changes(),
+                      start | FIPSRT_PROCESS_PROVIDERS | FIPSRT_PROCESS_PROPERTIES);
+    restore();
+    ck_assert_uint_eq(fipsrt_process_changes(), start);
+
+    ck_assert_ptr_nonnull(hostile_prov[0] = OSSL_PROVIDER_load(NULL, COUNTING_PROVIDER_NAME));
+    ck_assert_uint_eq(fipsrt_process_changes(), start | FIPSRT_PROCESS_PROVIDERS);
+    restore();
+}
+END_TEST
+
+/* `fipsrt status` under a configuration that also activates `default` at start-up: not a
+ * change, a note; libfipsrt's table still comes from fips. Both output forms. */
+START_TEST(status_with_default_in_config)
+{
+    const char *conf = getenv("OPENSSL_CONF"), *cli = getenv("FIPSRT_CLI");
+    ck_assert_ptr_nonnull(conf);
+    ck_assert_ptr_nonnull(cli);
+    /* tools/fips-provider's configuration, with `default` added to its provider list */
+    size_t len;
+    char *orig = slurp(conf, &len), *at = strstr(orig, "[provider_sect]\n");
+    if (at == NULL) {
+        free(orig);
+        printf("status_with_default_in_config: skipped, %s has no [provider_sect]\n", conf);
+        return;
+    }
+    char *dir = make_temp_dir(), path[1024], env[1100], *text = malloc(len + 128);
+    at += strlen("[provider_sect]\n");
+    snprintf(text, len + 128, "%.*sdefault = default_sect\n%s\n[default_sect]\nactivate = 1\n",
+             (int)(at - orig), orig, at);
+    snprintf(path, sizeof(path), "%s/openssl.cnf", dir);
+    write_file(path, text, strlen(text));
+    free(text);
+    free(orig);
+    snprintf(env, sizeof(env), "OPENSSL_CONF=%s", path);
+    const char *const envs[] = {env, NULL};
+    static proc_result r;
+    char *argv[] = {(char *)cli, "status", NULL};
+    run_process(argv, envs, NULL, &r);
+    ck_assert_msg(r.exited && r.status == 0, "status: %d\n%s%s", r.status, r.out, r.err);
+    ck_assert_msg(strstr(r.out, "process state:    as set up at start-up") != NULL, "%s", r.out);
+    ck_assert_msg(strstr(r.out, "the OpenSSL configuration also activates other providers"),
+                  "%s", r.out);
+    ck_assert_msg(strstr(r.out, "default") == NULL || strstr(r.out, " default\n") == NULL,
+                  "an algorithm served by default:\n%s", r.out);
+    char *jargv[] = {(char *)cli, "status", "--json", NULL};
+    run_process(jargv, envs, NULL, &r);
+    ck_assert_msg(r.exited && r.status == 0, "status --json: %d\n%s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "\"changed_after_startup\": false") &&
+                  strstr(r.out, "\"config_providers\": true") &&
+                  strstr(r.out, "\"libfipsrt_forced\": true"), "%s", r.out);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("boundary");
@@ -384,6 +461,8 @@ static Suite *make_suite(void)
     tcase_add_loop_test(tc, default_loaded_fips_no, 0, N_FAMILIES);
     tcase_add_loop_test(tc, fips_impostor_loaded_later, 0, N_FAMILIES);
     tcase_add_test(tc, counter_is_reachable);
+    tcase_add_test(tc, process_changes_reported);
+    tcase_add_test(tc, status_with_default_in_config);
     suite_add_tcase(s, tc);
     return s;
 }
