@@ -8,12 +8,16 @@
  * FIPS-only too, as SPEC 1.1 asks. But that context is shared: any code in the process can
  * later change its default properties, load or activate providers, or make another context
  * the thread's default (OSSL_LIB_CTX_set0_default). So every libfipsrt operation runs in a
- * private context instead, created here from the same configuration, holding the fips and
- * base providers, with its own default properties "fips=yes", reachable only through
- * frt_libctx(). Every OpenSSL call in lib/ names that context and FRT_PROPQ explicitly
- * (checked by tests/consumers/check_boundary.py), so what others do to OpenSSL's global or
- * per-thread state after start-up cannot move a libfipsrt operation out of the provider
- * named "fips". See docs/BOUNDARY.md.
+ * private context instead, created here from the same configuration (the administrator's
+ * file is trusted: what it activates is there too), with fips and base loaded and its own
+ * default properties "fips=yes", reachable only through frt_libctx(). The algorithm table
+ * and the context's DRBGs are checked to come from "fips". Every OpenSSL call in lib/ names
+ * that context and FRT_PROPQ explicitly (checked by tests/consumers/check_boundary.py), and
+ * the objects made there (keys, certificates, SSL_CTX) carry them into OpenSSL's own
+ * follow-up fetches, so what others do to OpenSSL's global or per-thread state after
+ * start-up cannot move a libfipsrt operation out of the provider named "fips"
+ * (tests/test_boundary.c). fipsrt_process_changes() (lib/process_state.c) reports such
+ * changes for the rest of the process. See docs/BOUNDARY.md.
  */
 #include <pthread.h>
 #include <stdatomic.h>
