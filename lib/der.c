@@ -95,6 +95,22 @@ static bool walk(const uint8_t *p, size_t len, int depth)
     return true;
 }
 
+bool frt_der_spki_aligned(const uint8_t *der, size_t len)
+{
+    const uint8_t *p = der, *c, *q, *alg, *bits;
+    uint8_t tag;
+    size_t n, an, bn;
+    if (!tlv(&p, len, &tag, &c, &n) || tag != 0x30)
+        return false;
+    q = c;
+    if (!tlv(&q, n, &tag, &alg, &an) || tag != 0x30)
+        return false;
+    if (!tlv(&q, n - (size_t)(q - c), &tag, &bits, &bn) || tag != 0x03)
+        return false;
+    /* one AlgorithmIdentifier, one BIT STRING of whole octets, nothing else */
+    return q == c + n && bn >= 1 && bits[0] == 0;
+}
+
 bool frt_der_strict(const uint8_t *der, size_t len)
 {
     const uint8_t *p = der, *c;

@@ -184,6 +184,9 @@ FRT_HIDDEN int frt_key_op_ctx(const struct fipsrt_key *key, unsigned slot,
 /* True if `der` is exactly one DER element (X.690 §10: definite minimal lengths, primitive
  * strings, minimal INTEGERs, canonical BOOLEAN/BIT STRING/OID), recursively (lib/der.c). */
 FRT_HIDDEN bool frt_der_strict(const uint8_t *der, size_t len);
+/* For a SubjectPublicKeyInfo that passed frt_der_strict(): exactly an AlgorithmIdentifier and
+ * a BIT STRING whose unused-bits byte is 0 (every key encoding is whole octets). */
+FRT_HIDDEN bool frt_der_spki_aligned(const uint8_t *der, size_t len);
 
 /* ---- certificates (lib/cert.c) --------------------------------------------------------
  * Parse one certificate (the next PEM CERTIFICATE block of `bio`, or DER at `*p`, which

@@ -600,9 +600,6 @@ out:
     return rv;
 }
 
-static int encode_der(const EVP_PKEY *pkey, int selection, const char *structure,
-                      uint8_t **der, size_t *der_len);
-
 static const char *const private_labels[] = {"PRIVATE KEY", "ENCRYPTED PRIVATE KEY", NULL};
 static const char *const public_labels[] = {"PUBLIC KEY", NULL};
 
@@ -673,8 +670,6 @@ FIPSRT_API int fipsrt_key_import_public(fipsrt_key **out, fipsrt_key_encoding en
     EVP_PKEY *pkey = NULL;
     fipsrt_key *key = NULL;
     X509_ALGOR *alg;
-    uint8_t *again = NULL;
-    size_t again_len = 0;
     const char *keytype;
     int label;
     frt_init();
@@ -690,6 +685,8 @@ FIPSRT_API int fipsrt_key_import_public(fipsrt_key **out, fipsrt_key_encoding en
     }
     FRT_CHECK(len <= LONG_MAX, FIPSRT_E_MALFORMED, "input too large");
     FRT_CHECK(frt_der_strict(data, len), FIPSRT_E_MALFORMED, "the key is not DER-encoded");
+    FRT_CHECK(frt_der_spki_aligned(data, len), FIPSRT_E_MALFORMED,
+              "not a SubjectPublicKeyInfo of whole octets (unused-bits byte must be 0)");
     const unsigned char *p = data;
     /* libcrypto parses the ASN.1 (its opportunistic key decode is discarded, errors too). */
     ERR_set_mark();
@@ -703,11 +700,6 @@ FIPSRT_API int fipsrt_key_import_public(fipsrt_key **out, fipsrt_key_encoding en
     FRT_OSSL(X509_PUBKEY_get0_param(NULL, NULL, NULL, &alg, spki), FIPSRT_E_MALFORMED);
     FRT_TRY(check_algorithm(alg, &keytype));
     FRT_TRY(decode_der(&pkey, data, len, "SubjectPublicKeyInfo", keytype, EVP_PKEY_PUBLIC_KEY));
-    /* Strict DER of the same value: the key's own encoding must be the input, byte for byte
-     * (this also refuses a changed unused-bits byte or padding the decoders skip). */
-    FRT_TRY(encode_der(pkey, EVP_PKEY_PUBLIC_KEY, "SubjectPublicKeyInfo", &again, &again_len));
-    FRT_CHECK(again_len == len && memcmp(again, data, len) == 0, FIPSRT_E_MALFORMED,
-              "the SubjectPublicKeyInfo is not the DER encoding of the key it holds");
     FRT_TRY(wrap(&key, pkey, false));
     pkey = NULL;
     /* SP 800-56A 5.6.2.3.3: full validation of EC public keys. RSA public keys are not
@@ -720,7 +712,6 @@ out:
     fipsrt_key_free(key);
     EVP_PKEY_free(pkey);
     X509_PUBKEY_free(spki);
-    OPENSSL_free(again);
     OPENSSL_secure_clear_free(pem_der, pem_der_len);
     return rv;
 }

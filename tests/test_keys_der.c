@@ -227,6 +227,28 @@ static void private_cases(const fipsrt_key *key, const char *name)
     }
 }
 
+/* A P-256 SubjectPublicKeyInfo with a compressed point is DER and stays accepted. */
+START_TEST(test_compressed_point_accepted)
+{
+    static const uint8_t prefix[] = {0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                     0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                     0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00};
+    fipsrt_key *ec, *k;
+    uint8_t point[65], der[sizeof(prefix) + 33];
+    size_t n;
+    ck_assert_ok(fipsrt_key_generate_ec(&ec, FIPSRT_EC_P256));
+    ck_assert_ok(fipsrt_key_export_ec_point(ec, point, sizeof(point), &n));
+    ck_assert_uint_eq(n, 65);
+    memcpy(der, prefix, sizeof(prefix));
+    der[sizeof(prefix)] = (uint8_t)(0x02 | (point[64] & 1));
+    memcpy(der + sizeof(prefix) + 1, point + 1, 32);
+    ck_assert_ok(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, der, sizeof(der)));
+    ck_assert_int_eq(fipsrt_key_get_curve(k), FIPSRT_EC_P256);
+    fipsrt_key_free(k);
+    fipsrt_key_free(ec);
+}
+END_TEST
+
 START_TEST(test_strict_der)
 {
     fipsrt_key *ec, *rsa;
@@ -246,6 +268,7 @@ static Suite *make_suite(void)
     Suite *s = suite_create("keys-der");
     TCase *tc = tcase_create("strict");
     tcase_add_test(tc, test_strict_der);
+    tcase_add_test(tc, test_compressed_point_accepted);
     suite_add_tcase(s, tc);
     return s;
 }
