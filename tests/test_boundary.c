@@ -23,11 +23,19 @@
 #include "counting_provider.h"
 #include "tls_testutil.h"
 
-/* Made before any hostile change (main), inherited by the forked tests. */
+/* Made by main() before any hostile change; each test gets fresh objects decoded from these
+ * (fixture `fresh`), so nothing one test cached in a key (e.g. its operation templates)
+ * carries into the next. */
+static struct der {
+    uint8_t b[2048];
+    size_t n;
+} ec_key_der, ec_peer_der, rsa_key_der, ca_der, leaf_der;
 static fipsrt_key *ec_key, *ec_peer, *rsa_key;
 static fipsrt_cert *ca_cert, *leaf_cert;
 static uint8_t ca_pem[4096];
 static size_t ca_pem_len;
+
+static bool rsa_keygen;   /* fam_keygen also generates an RSA key (set by one test) */
 
 static const uint8_t key32[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
                                   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
@@ -121,7 +129,8 @@ static void fam_keygen(void)
     fipsrt_key *k;
     ck_assert_ok(fipsrt_key_generate_ec(&k, FIPSRT_EC_P384));
     fipsrt_key_free(k);
-    if (tls_light())   /* valgrind: RSA key generation takes minutes there */
+    /* RSA-2048 generation takes seconds (minutes under valgrind): one hostile state only */
+    if (!rsa_keygen || tls_light())
         return;
     ck_assert_ok(fipsrt_key_generate_rsa(&k, 2048));
     fipsrt_key_free(k);
@@ -345,7 +354,9 @@ START_TEST(default_loaded_fips_no)
     ck_assert_ptr_nonnull(hostile_prov[0] = OSSL_PROVIDER_load(NULL, COUNTING_PROVIDER_NAME));
     ck_assert_ptr_nonnull(hostile_prov[1] = OSSL_PROVIDER_load(NULL, "default"));
     ck_assert_int_eq(EVP_set_default_properties(NULL, "fips=no"), 1);
+    rsa_keygen = true;
     run_family(_i);
+    rsa_keygen = false;
     restore();
 }
 END_TEST
@@ -453,10 +464,40 @@ START_TEST(status_with_default_in_config)
 }
 END_TEST
 
+static void fresh(void)
+{
+    ck_assert_ok(fipsrt_key_import_private(&ec_key, FIPSRT_KEY_DER, ec_key_der.b, ec_key_der.n,
+                                           NULL, 0));
+    ck_assert_ok(fipsrt_key_import_private(&ec_peer, FIPSRT_KEY_DER, ec_peer_der.b,
+                                           ec_peer_der.n, NULL, 0));
+    ck_assert_ok(fipsrt_key_import_private(&rsa_key, FIPSRT_KEY_DER, rsa_key_der.b,
+                                           rsa_key_der.n, NULL, 0));
+    ck_assert_ok(fipsrt_cert_import(&ca_cert, ca_der.b, ca_der.n));
+    ck_assert_ok(fipsrt_cert_import(&leaf_cert, leaf_der.b, leaf_der.n));
+}
+
+static void free_objects(void)
+{
+    fipsrt_cert_free(ca_cert);
+    fipsrt_cert_free(leaf_cert);
+    fipsrt_key_free(ec_key);
+    fipsrt_key_free(ec_peer);
+    fipsrt_key_free(rsa_key);
+    ca_cert = leaf_cert = NULL;
+    ec_key = ec_peer = rsa_key = NULL;
+}
+
+static void teardown(void)
+{
+    restore();
+    free_objects();
+}
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("boundary");
     TCase *tc = tcase_create("hostile");
+    tcase_add_checked_fixture(tc, fresh, teardown);   /* teardown also after a failure */
     tcase_add_loop_test(tc, thread_default_null, 0, N_FAMILIES);
     tcase_add_loop_test(tc, thread_default_counter, 0, N_FAMILIES);
     tcase_add_loop_test(tc, properties_nonexistent, 0, N_FAMILIES);
@@ -488,14 +529,26 @@ int main(void)
     p.dns_count = 1;
     if (fipsrt_cert_issue(&leaf_cert, ec_peer, &p, ca_cert, ec_key) != 0)
         return 99;
+    if (fipsrt_key_export_private(ec_key, FIPSRT_KEY_DER, NULL, 0, ec_key_der.b,
+                                  sizeof(ec_key_der.b), &ec_key_der.n) != 0 ||
+        fipsrt_key_export_private(ec_peer, FIPSRT_KEY_DER, NULL, 0, ec_peer_der.b,
+                                  sizeof(ec_peer_der.b), &ec_peer_der.n) != 0 ||
+        fipsrt_key_export_private(rsa_key, FIPSRT_KEY_DER, NULL, 0, rsa_key_der.b,
+                                  sizeof(rsa_key_der.b), &rsa_key_der.n) != 0 ||
+        fipsrt_cert_export(ca_cert, FIPSRT_CERT_DER, ca_der.b, sizeof(ca_der.b), &ca_der.n) != 0 ||
+        fipsrt_cert_export(leaf_cert, FIPSRT_CERT_DER, leaf_der.b, sizeof(leaf_der.b),
+                           &leaf_der.n) != 0)
+        return 99;
+    free_objects();   /* the tests make their own (fixture `fresh`) */
     /* Registered in the default context from the start; loaded only by the tests. */
     if (counting_provider_register(NULL) != 1)
         return 99;
-    int rv = run_suite(make_suite);
-    fipsrt_cert_free(ca_cert);
-    fipsrt_cert_free(leaf_cert);
-    fipsrt_key_free(ec_key);
-    fipsrt_key_free(ec_peer);
-    fipsrt_key_free(rsa_key);
+    /* One process for all tests (each undoes its hostile state in the teardown): forking
+     * ~70 children costs most of the suite's time under ASan (a leak check per child). */
+    SRunner *sr = srunner_create(make_suite());
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int rv = srunner_ntests_failed(sr) == 0 ? 0 : 1;
+    srunner_free(sr);
     return rv;
 }
