@@ -491,6 +491,7 @@ FIPSRT_API int fipsrt_aead_seal(fipsrt_aead_key *key, const void *aad, size_t aa
     FRT_TRY(seal_random(__func__, key, aad, aad_len, pt, pt_len, nonce, out, out + pt_len));
     if (out_len)
         *out_len = pt_len + FIPSRT_AEAD_TAG_SIZE;
+    frt_service_approved();
 out:
     return rv;
 }
@@ -510,6 +511,7 @@ FIPSRT_API int fipsrt_aead_seal_detached(fipsrt_aead_key *key, const void *aad, 
     FRT_TRY(check_length(__func__, pt_len));
     FRT_TRY(check_out(__func__, pt_len, ct, ct_cap, NULL));
     FRT_TRY(seal_random(__func__, key, aad, aad_len, pt, pt_len, nonce, ct, tag));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -549,6 +551,7 @@ FIPSRT_API int fipsrt_aead_open(const fipsrt_aead_key *key,
                           FIPSRT_AEAD_TAG_SIZE, out));
     if (out_len)
         *out_len = ct_len;
+    frt_service_approved();  /* a wrong tag is a failure: it does not count */
 out:
     return rv;
 }
@@ -569,6 +572,7 @@ FIPSRT_API int fipsrt_aead_open_detached(const fipsrt_aead_key *key,
     FRT_TRY(check_length(__func__, ct_len));
     FRT_TRY(check_out(__func__, ct_len, out, out_cap, NULL));
     FRT_TRY(open_with_key(key, nonce, aad, aad_len, ct, ct_len, tag, tag_len, out));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -696,6 +700,7 @@ FIPSRT_API int fipsrt_aead_counter_seal(fipsrt_aead_counter *ctx, uint64_t count
     FRT_TRY(seal_finish(ctx->c, NULL, out + pt_len, FIPSRT_AEAD_TAG_SIZE));
     if (out_len)
         *out_len = pt_len + FIPSRT_AEAD_TAG_SIZE;
+    frt_service_approved();
 out:
     return rv;
 }
@@ -720,6 +725,7 @@ FIPSRT_API int fipsrt_aead_counter_open(fipsrt_aead_counter *ctx, uint64_t count
                     FIPSRT_AEAD_TAG_SIZE, out));
     if (out_len)
         *out_len = ct_len;
+    frt_service_approved();
 out:
     return rv;
 }
@@ -814,6 +820,7 @@ FIPSRT_API int fipsrt_aead_seal_stream_final(fipsrt_aead_stream *s,
               "fork(): its nonce is the parent's too, so it may not seal here");
     s->done = true;
     FRT_TRY(seal_finish(s->c, nonce, tag, FIPSRT_AEAD_TAG_SIZE));
+    frt_service_approved();  /* a stream is one service: new and updates do not count */
 out:
     return rv;
 }
@@ -835,6 +842,7 @@ FIPSRT_API int fipsrt_aead_open_stream_final(fipsrt_aead_stream *s, const uint8_
     FRT_OSSL(EVP_CIPHER_CTX_set_params(s->c, params), FIPSRT_E_PROVIDER);
     FRT_CHECK(EVP_DecryptFinal_ex(s->c, none, &got) > 0, FIPSRT_E_VERIFY_FAILED,
               "AES-GCM tag mismatch: discard all plaintext of this stream");
+    frt_service_approved();  /* only a verified stream counts */
 out:
     return rv;
 }

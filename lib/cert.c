@@ -141,7 +141,7 @@ static int key_id(X509 *x, ASN1_OCTET_STRING **out)
     uint8_t id[20];
     FRT_OSSL(X509_PUBKEY_get0_param(NULL, &pk, &pk_len, NULL, X509_get_X509_PUBKEY(x)),
              FIPSRT_E_INTERNAL);
-    FRT_TRY(fipsrt_hash(FIPSRT_HASH_SHA1, pk, (size_t)pk_len, id, sizeof(id), NULL));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_hash(FIPSRT_HASH_SHA1, pk, (size_t)pk_len, id, sizeof(id), NULL)));
     FRT_OSSL_PTR(*out, ASN1_OCTET_STRING_new(), FIPSRT_E_NOMEM);
     FRT_OSSL(ASN1_OCTET_STRING_set(*out, id, sizeof(id)), FIPSRT_E_NOMEM);
 out:
@@ -296,6 +296,7 @@ FIPSRT_API int fipsrt_cert_selfsign(fipsrt_cert **out, const fipsrt_key *key,
     *out = NULL;
     FRT_ARG(key != NULL);
     FRT_TRY(make_cert(out, key, params, NULL, key));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -316,6 +317,7 @@ FIPSRT_API int fipsrt_cert_issue(fipsrt_cert **out, const fipsrt_key *subject_ke
     FRT_CHECK(X509_check_private_key(issuer->x509, frt_key_pkey(issuer_key)) == 1,
               FIPSRT_E_INVALID_ARG, "issuer_key does not match the issuer certificate");
     FRT_TRY(make_cert(out, subject_key, params, issuer->x509, issuer_key));
+    frt_service_approved();
 out:
     ERR_clear_error();  /* X509_check_private_key leaves a benign entry on mismatch */
     return rv;

@@ -51,6 +51,7 @@ FIPSRT_API int fipsrt_ecdh_derive(const fipsrt_key *key, const fipsrt_key *peer,
     /* SP 800-56A 5.6.2.3.3: validate_peer = 1 runs EVP_PKEY_public_check (full). */
     FRT_OSSL(EVP_PKEY_derive_set_peer_ex(ctx, frt_key_pkey(peer), 1), FIPSRT_E_MALFORMED);
     FRT_OSSL(EVP_PKEY_derive(ctx, out, out_len), FIPSRT_E_PROVIDER);
+    frt_service_approved();
 out:
     EVP_PKEY_CTX_free(ctx);
     return rv;
@@ -66,9 +67,11 @@ FIPSRT_API int fipsrt_ecdh_derive_point(const fipsrt_key *key, const uint8_t *pe
     FRT_ARG(key != NULL && peer_point != NULL);
     FRT_CHECK(fipsrt_key_get_type(key) == FIPSRT_KEY_EC, FIPSRT_E_KEY_TYPE,
               "ECDH needs an EC key");
-    FRT_TRY(fipsrt_key_import_ec_point(&peer, fipsrt_key_get_curve(key), peer_point,
-                                       peer_point_len));
-    FRT_TRY(fipsrt_ecdh_derive(key, peer, out, out_cap, out_len));
+    /* One key-agreement service: the peer's point is entered as a step of it. */
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_key_import_ec_point(&peer, fipsrt_key_get_curve(key),
+                                                     peer_point, peer_point_len)));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_ecdh_derive(key, peer, out, out_cap, out_len)));
+    frt_service_approved();
 out:
     fipsrt_key_free(peer);
     return rv;

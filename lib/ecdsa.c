@@ -237,8 +237,9 @@ FIPSRT_API int fipsrt_ecdsa_sign(const fipsrt_key *key, fipsrt_hash_alg hash,
     FRT_TRY(check_key(__func__, key, format, true));
     FRT_TRY(sig_hash(__func__, hash, true, &d));
     /* Hash-then-sign: the digest comes from the provider's SHA, as EVP_DigestSign does. */
-    FRT_TRY(fipsrt_hash(hash, msg, msg_len, dgst, sizeof(dgst), NULL));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_hash(hash, msg, msg_len, dgst, sizeof(dgst), NULL)));
     FRT_TRY(sign_digest(__func__, key, d, format, dgst, sig, sig_cap, sig_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -257,6 +258,7 @@ FIPSRT_API int fipsrt_ecdsa_sign_digest(const fipsrt_key *key, fipsrt_hash_alg h
     FRT_CHECK(digest_len == d->size, FIPSRT_E_INVALID_ARG, "%s digest must be %zu bytes, got %zu",
               d->name, d->size, digest_len);
     FRT_TRY(sign_digest(__func__, key, d, format, digest, sig, sig_cap, sig_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -272,8 +274,9 @@ FIPSRT_API int fipsrt_ecdsa_verify(const fipsrt_key *key, fipsrt_hash_alg hash,
     FRT_ARG(sig != NULL);
     FRT_TRY(check_key(__func__, key, format, false));
     FRT_TRY(sig_hash(__func__, hash, false, &d));
-    FRT_TRY(fipsrt_hash(hash, msg, msg_len, dgst, sizeof(dgst), NULL));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_hash(hash, msg, msg_len, dgst, sizeof(dgst), NULL)));
     FRT_TRY(verify_digest(__func__, key, d, format, dgst, sig, sig_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -292,6 +295,7 @@ FIPSRT_API int fipsrt_ecdsa_verify_digest(const fipsrt_key *key, fipsrt_hash_alg
     FRT_CHECK(digest_len == d->size, FIPSRT_E_INVALID_ARG, "%s digest must be %zu bytes, got %zu",
               d->name, d->size, digest_len);
     FRT_TRY(verify_digest(__func__, key, d, format, digest, sig, sig_len));
+    frt_service_approved();
 out:
     return rv;
 }

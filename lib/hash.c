@@ -141,6 +141,7 @@ FIPSRT_API int fipsrt_hash(fipsrt_hash_alg alg, const void *data, size_t len, ui
     FRT_TRY(oneshot(d, data, len, out, d->size));
     if (out_len)
         *out_len = d->size;
+    frt_service_approved();
 out:
     return rv;
 }
@@ -157,6 +158,7 @@ FIPSRT_API int fipsrt_hash_xof(fipsrt_hash_alg alg, const void *data, size_t len
     FRT_ARG(out != NULL);
     FRT_ARG(out_len > 0);
     FRT_TRY(oneshot(d, data, len, out, out_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -209,6 +211,7 @@ FIPSRT_API int fipsrt_hash_final(fipsrt_hash_ctx *ctx, uint8_t *out, size_t out_
     ctx->finished = true;
     if (out_len)
         *out_len = ctx->desc->size;
+    frt_service_approved();  /* a streaming hash is one service, completed here */
 out:
     return rv;
 }
@@ -224,6 +227,7 @@ FIPSRT_API int fipsrt_hash_final_xof(fipsrt_hash_ctx *ctx, uint8_t *out, size_t 
     FRT_ARG(out_len > 0);
     FRT_OSSL(EVP_DigestFinalXOF(ctx->md, out, out_len), FIPSRT_E_PROVIDER);
     ctx->finished = true;
+    frt_service_approved();
 out:
     return rv;
 }

@@ -103,6 +103,7 @@ FIPSRT_API int fipsrt_hmac(fipsrt_hash_alg alg, const void *key, size_t key_len,
     FRT_TRY(oneshot(d, key, key_len, data, len, out));
     if (out_len)
         *out_len = d->size;
+    frt_service_approved();
 out:
     return rv;
 }
@@ -121,6 +122,7 @@ FIPSRT_API int fipsrt_hmac_verify(fipsrt_hash_alg alg, const void *key, size_t k
     FRT_TRY(oneshot(d, key, key_len, data, len, mac));
     FRT_CHECK(CRYPTO_memcmp(mac, tag, tag_len) == 0, FIPSRT_E_VERIFY_FAILED,
               "HMAC tag mismatch");
+    frt_service_approved();  /* a mismatch is a failure: it does not count */
 out:
     OPENSSL_cleanse(mac, sizeof(mac));
     return rv;
@@ -175,6 +177,7 @@ FIPSRT_API int fipsrt_hmac_final(fipsrt_hmac_ctx *ctx, uint8_t *out, size_t out_
     ctx->finished = true;
     if (out_len)
         *out_len = ctx->desc->size;
+    frt_service_approved();  /* a streaming HMAC is one service, completed here */
 out:
     return rv;
 }
@@ -186,9 +189,10 @@ FIPSRT_API int fipsrt_hmac_final_verify(fipsrt_hmac_ctx *ctx, const uint8_t *tag
     uint8_t mac[FIPSRT_HASH_MAX_SIZE];
     FRT_ARG(ctx != NULL);
     FRT_TRY(check_tag(__func__, ctx->desc, tag, tag_len));
-    FRT_TRY(fipsrt_hmac_final(ctx, mac, sizeof(mac), NULL));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_hmac_final(ctx, mac, sizeof(mac), NULL)));
     FRT_CHECK(CRYPTO_memcmp(mac, tag, tag_len) == 0, FIPSRT_E_VERIFY_FAILED,
               "HMAC tag mismatch");
+    frt_service_approved();
 out:
     OPENSSL_cleanse(mac, sizeof(mac));
     return rv;

@@ -126,6 +126,16 @@ FRT_HIDDEN EVP_KEYMGMT *frt_keymgmt(enum frt_alg id);
 /* The approved-service indicator: call once when an approved service completed successfully
  * (on the success path, after the last step that can fail). See docs/SERVICES.md. */
 FRT_HIDDEN void frt_service_approved(void);
+/*
+ * A public function called by another one as one step of the caller's service (passwd_hash
+ * drawing its salt with fipsrt_random, a sign hashing with fipsrt_hash): wrap the inner call,
+ * `FRT_TRY(FRT_UNCOUNTED(fipsrt_random(salt, n)))`, so it does not count; the outer function
+ * counts its one service itself. Nests; the comma operator runs enter before the call and
+ * leave after it, on every path.
+ */
+FRT_HIDDEN void frt_service_enter(void);
+FRT_HIDDEN int frt_service_leave(int rv);
+#define FRT_UNCOUNTED(call) (frt_service_enter(), frt_service_leave(call))
 
 /* Library known-answer tests (lib/selftest.c), run by fipsrt_selftest(). */
 FRT_HIDDEN int frt_run_kats(void);

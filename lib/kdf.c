@@ -105,6 +105,7 @@ FIPSRT_API int fipsrt_hkdf(fipsrt_hash_alg alg, const void *ikm, size_t ikm_len,
     FRT_TRY(hkdf_check_out(__func__, d, out, out_len));
     FRT_TRY(hkdf_run(__func__, d, "EXTRACT_AND_EXPAND", ikm, ikm_len, NONNULL(salt), salt_len,
                      NONNULL(info), info_len, out, out_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -128,6 +129,7 @@ FIPSRT_API int fipsrt_hkdf_extract(fipsrt_hash_alg alg, const void *ikm, size_t 
                      0, prk, d->size));
     if (prk_len)
         *prk_len = d->size;
+    frt_service_approved();
 out:
     return rv;
 }
@@ -143,6 +145,7 @@ FIPSRT_API int fipsrt_hkdf_expand(fipsrt_hash_alg alg, const void *prk, size_t p
     FRT_TRY(hkdf_check_out(__func__, d, out, out_len));
     FRT_TRY(hkdf_run(__func__, d, "EXPAND_ONLY", prk, prk_len, NULL, 0, NONNULL(info),
                      info_len, out, out_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -184,6 +187,7 @@ FIPSRT_API int fipsrt_pbkdf2(fipsrt_hash_alg alg, const void *password, size_t p
         OSSL_PARAM_construct_end(),
     };
     FRT_TRY(derive(__func__, FRT_KDF_PBKDF2, params, out, out_len));
+    frt_service_approved();
 out:
     return rv;
 }

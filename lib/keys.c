@@ -248,6 +248,7 @@ FIPSRT_API int fipsrt_key_generate_ec(fipsrt_key **out, fipsrt_ec_curve curve)
     FRT_OSSL(EVP_PKEY_generate(ctx, &pkey), FIPSRT_E_PROVIDER);
     FRT_TRY(wrap(out, pkey, true));
     pkey = NULL;
+    frt_service_approved();
 out:
     EVP_PKEY_free(pkey);
     EVP_PKEY_CTX_free(ctx);
@@ -277,6 +278,7 @@ FIPSRT_API int fipsrt_key_generate_rsa(fipsrt_key **out, unsigned bits)
     FRT_OSSL(EVP_PKEY_generate(ctx, &pkey), FIPSRT_E_PROVIDER);
     FRT_TRY(wrap(out, pkey, true));
     pkey = NULL;
+    frt_service_approved();
 out:
     EVP_PKEY_free(pkey);
     EVP_PKEY_CTX_free(ctx);
@@ -651,6 +653,7 @@ FIPSRT_API int fipsrt_key_import_private(fipsrt_key **out, fipsrt_key_encoding e
     FRT_TRY(provider_check(key->pkey, true));
     *out = key;
     key = NULL;
+    frt_service_approved();
 out:
     fipsrt_key_free(key);
     EVP_PKEY_free(pkey);
@@ -708,6 +711,7 @@ FIPSRT_API int fipsrt_key_import_public(fipsrt_key **out, fipsrt_key_encoding en
         FRT_TRY(provider_check(key->pkey, false));
     *out = key;
     key = NULL;
+    frt_service_approved();
 out:
     fipsrt_key_free(key);
     EVP_PKEY_free(pkey);
@@ -793,7 +797,10 @@ FIPSRT_API int fipsrt_key_import_ec_point(fipsrt_key **out, fipsrt_ec_curve curv
                                           const uint8_t *point, size_t point_len)
 {
     frt_init();
-    return ec_from_raw(out, curve, NULL, 0, point, point_len);
+    int rv = ec_from_raw(out, curve, NULL, 0, point, point_len);
+    if (rv == FIPSRT_OK)
+        frt_service_approved();
+    return rv;
 }
 
 FIPSRT_API int fipsrt_key_import_ec_private(fipsrt_key **out, fipsrt_ec_curve curve,
@@ -804,6 +811,8 @@ FIPSRT_API int fipsrt_key_import_ec_private(fipsrt_key **out, fipsrt_ec_curve cu
     frt_init();
     FRT_ARG(d != NULL);
     rv = ec_from_raw(out, curve, d, d_len, point, point_len);
+    if (rv == FIPSRT_OK)
+        frt_service_approved();
 out:
     if (rv < 0 && out != NULL)
         *out = NULL;
@@ -839,6 +848,7 @@ FIPSRT_API int fipsrt_key_import_rsa_public(fipsrt_key **out, const uint8_t *n, 
     pkey = NULL;
     *out = key;
     key = NULL;
+    frt_service_approved();
 out:
     fipsrt_key_free(key);
     EVP_PKEY_free(pkey);
@@ -942,6 +952,10 @@ FIPSRT_API int fipsrt_key_export_private(const fipsrt_key *key, fipsrt_key_encod
                      out, out_cap, out_len);
     else
         rv = copy_out(__func__, body, body_len, out, out_cap, out_len);
+    /* Only the PBES2 wrapping (PBKDF2 + AES in the module) is a security service; a
+     * plaintext export is an encoding by the base provider, outside the module. */
+    if (rv == FIPSRT_OK && password != NULL)
+        frt_service_approved();
 out:
     OPENSSL_clear_free(der, der_len);
     OPENSSL_free(edata);

@@ -156,14 +156,15 @@ static int verify_pbkdf2(const char *func, const char *hash, const struct pbkdf2
     struct pbkdf2_hash h;
     FRT_TRY(parse_pbkdf2(func, hash, scheme, &h));
     /* fipsrt_pbkdf2 refuses a salt under 128 bits or fewer than 1000 rounds (SP 800-132). */
-    FRT_TRY(fipsrt_pbkdf2(scheme->alg, password, password_len, h.salt, h.salt_len, h.rounds,
-                          dk, scheme->checksum_size));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_pbkdf2(scheme->alg, password, password_len, h.salt,
+                                        h.salt_len, h.rounds, dk, scheme->checksum_size)));
     if (CRYPTO_memcmp(dk, h.checksum, scheme->checksum_size) != 0) {
         rv = frt_error(func, FIPSRT_E_VERIFY_FAILED, "password does not match");
         goto out;
     }
     if (needs_rehash)
         *needs_rehash = !scheme->current || h.rounds < FIPSRT_PASSWD_DEFAULT_ROUNDS;
+    frt_service_approved();  /* SP 800-132 PBKDF2 in the module; sha2crypt never counts */
 out:
     OPENSSL_cleanse(dk, sizeof(dk));
     OPENSSL_cleanse(&h, sizeof(h));
@@ -331,14 +332,16 @@ FIPSRT_API int fipsrt_passwd_hash(const void *password, size_t password_len, uin
                   need, out_cap);
     }
     FRT_ARG(out != NULL);
-    FRT_TRY(fipsrt_random(salt, sizeof(salt)));
-    FRT_TRY(fipsrt_pbkdf2(FIPSRT_HASH_SHA512, password, password_len, salt, sizeof(salt),
-                          rounds, dk, sizeof(dk)));
+    /* One service (SP 800-132 password hashing): its DRBG draw and PBKDF2 are steps of it. */
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_random(salt, sizeof(salt))));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_pbkdf2(FIPSRT_HASH_SHA512, password, password_len, salt,
+                                        sizeof(salt), rounds, dk, sizeof(dk))));
     ab64_encode(salt64, salt, sizeof(salt));
     ab64_encode(dk64, dk, sizeof(dk));
     snprintf(out, out_cap, "%s%s$%s$%s", PBKDF2_SHA512_PREFIX, digits, salt64, dk64);
     if (out_len)
         *out_len = need - 1;
+    frt_service_approved();
 out:
     OPENSSL_cleanse(dk, sizeof(dk));
     OPENSSL_cleanse(dk64, sizeof(dk64));

@@ -16,6 +16,7 @@ FIPSRT_API int fipsrt_random(void *buf, size_t len)
     /* RAND_bytes_ex takes a size_t but draws in DRBG-request-sized chunks itself. */
     if (len > 0)
         FRT_OSSL(RAND_bytes_ex(frt_libctx(), buf, len, 0), FIPSRT_E_PROVIDER);
+    frt_service_approved();  /* len 0 too: a request the approved DRBG served */
 out:
     return rv;
 }

@@ -198,8 +198,9 @@ FIPSRT_API int fipsrt_rsa_sign(const fipsrt_key *key, fipsrt_rsa_padding padding
     FRT_TRY(check_sig_padding(__func__, padding));
     FRT_TRY(rsa_hash(__func__, hash, false, "signing", &d));
     /* Hash-then-sign in the provider, as EVP_DigestSign does. */
-    FRT_TRY(fipsrt_hash(hash, msg, msg_len, dgst, sizeof(dgst), NULL));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_hash(hash, msg, msg_len, dgst, sizeof(dgst), NULL)));
     FRT_TRY(sign_digest(__func__, key, padding, d, SALT_DIGEST, dgst, sig, sig_cap, sig_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -219,6 +220,7 @@ FIPSRT_API int fipsrt_rsa_sign_digest(const fipsrt_key *key, fipsrt_rsa_padding 
     FRT_CHECK(digest_len == d->size, FIPSRT_E_INVALID_ARG, "%s digest must be %zu bytes, got %zu",
               d->name, d->size, digest_len);
     FRT_TRY(sign_digest(__func__, key, padding, d, SALT_DIGEST, digest, sig, sig_cap, sig_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -235,8 +237,9 @@ FIPSRT_API int fipsrt_rsa_verify(const fipsrt_key *key, fipsrt_rsa_padding paddi
     FRT_TRY(check_key(__func__, key, false));
     FRT_TRY(check_sig_padding(__func__, padding));
     FRT_TRY(rsa_hash(__func__, hash, true, "verification", &d));
-    FRT_TRY(fipsrt_hash(hash, msg, msg_len, dgst, sizeof(dgst), NULL));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_hash(hash, msg, msg_len, dgst, sizeof(dgst), NULL)));
     FRT_TRY(verify_digest(__func__, key, padding, d, SALT_DIGEST, dgst, sig, sig_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -256,6 +259,7 @@ FIPSRT_API int fipsrt_rsa_verify_digest(const fipsrt_key *key, fipsrt_rsa_paddin
     FRT_CHECK(digest_len == d->size, FIPSRT_E_INVALID_ARG, "%s digest must be %zu bytes, got %zu",
               d->name, d->size, digest_len);
     FRT_TRY(verify_digest(__func__, key, padding, d, SALT_DIGEST, digest, sig, sig_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -277,6 +281,7 @@ FIPSRT_API int fipsrt_rsa_pss_sign_digest(const fipsrt_key *key, fipsrt_hash_alg
     FRT_TRY(check_salt(__func__, d, salt_len, false));
     FRT_TRY(sign_digest(__func__, key, FIPSRT_RSA_PSS, d, salt_len, digest, sig, sig_cap,
                         sig_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -297,6 +302,7 @@ FIPSRT_API int fipsrt_rsa_pss_verify_digest(const fipsrt_key *key, fipsrt_hash_a
     FRT_CHECK(salt_len != SALT_DIGEST, FIPSRT_E_NOT_APPROVED, "PSS salt of %d bytes", salt_len);
     FRT_TRY(check_salt(__func__, d, salt_len, true));
     FRT_TRY(verify_digest(__func__, key, FIPSRT_RSA_PSS, d, salt_len, digest, sig, sig_len));
+    frt_service_approved();
 out:
     return rv;
 }
@@ -382,6 +388,7 @@ FIPSRT_API int fipsrt_rsa_encrypt(const fipsrt_key *key, fipsrt_rsa_padding padd
     FRT_TRY(op_ctx(&ctx, key, EVP_PKEY_encrypt_init_ex, params,
                    EVP_ASYM_CIPHER_get0_provider(frt_asym_cipher(FRT_ASYM_RSA))));
     FRT_OSSL(EVP_PKEY_encrypt(ctx, out, out_len, msg, msg_len), FIPSRT_E_PROVIDER);
+    frt_service_approved();
 out:
     EVP_PKEY_CTX_free(ctx);
     return rv;
@@ -424,6 +431,7 @@ FIPSRT_API int fipsrt_rsa_decrypt(const fipsrt_key *key, fipsrt_rsa_padding padd
     }
     memcpy(out, tmp, len);
     *out_len = len;
+    frt_service_approved();
 out:
     OPENSSL_secure_clear_free(tmp, k);
     EVP_PKEY_CTX_free(ctx);

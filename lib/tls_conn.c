@@ -328,6 +328,10 @@ FIPSRT_API int fipsrt_tls_conn_handshake(fipsrt_tls_conn *conn)
     int rv = FIPSRT_OK;
     FRT_ARG(conn != NULL);
     rv = handshake(conn, __func__);
+    /* Every 0 says "this connection runs under the FIPS TLS policy": it counts, also when the
+     * handshake had completed before (docs/SERVICES.md, TLS). */
+    if (rv == FIPSRT_OK)
+        frt_service_approved();
 out:
     return rv;
 }
@@ -347,10 +351,12 @@ FIPSRT_API int fipsrt_tls_conn_read(fipsrt_tls_conn *conn, void *buf, size_t cap
     clear_queue();
     conn->fdio.err = 0;
     int ret = SSL_read_ex(conn->ssl, buf, cap, out_len);
-    if (ret != 1)
+    if (ret != 1) {
         rv = ssl_failure(conn, __func__, ret);
-    else
+    } else {
         clear_queue();
+        frt_service_approved();  /* records opened with an approved suite */
+    }
 out:
     return rv;
 }
@@ -375,6 +381,7 @@ FIPSRT_API int fipsrt_tls_conn_write(fipsrt_tls_conn *conn, const void *buf, siz
         *written += n;
     }
     clear_queue();
+    frt_service_approved();  /* all of it sealed with an approved suite; partial: no count */
 out:
     return rv;
 }
@@ -386,13 +393,15 @@ FIPSRT_API int fipsrt_tls_conn_shutdown(fipsrt_tls_conn *conn)
     FRT_TRY(check_usable(conn, __func__));
     FRT_CHECK(conn->state != FRT_CONN_NEW, FIPSRT_E_STATE, "the handshake has not completed");
     if (conn->shutdown_sent)
-        return FIPSRT_OK;
+        goto sent;
     clear_queue();
     conn->fdio.err = 0;
     int ret = SSL_shutdown(conn->ssl);
     if (ret < 0)
         return ssl_failure(conn, __func__, ret);
     conn->shutdown_sent = true;
+sent:
+    frt_service_approved();  /* close_notify, a protected alert record */
 out:
     return rv;
 }

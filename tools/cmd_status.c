@@ -5,6 +5,43 @@
 #include <fipsrt/fipsrt.h>
 
 #include "cli.h"
+#include "services_table.h"
+
+/* The service table of docs/SERVICES.md, compiled in: rows per status. */
+static const char *const statuses[] = {"approved", "approved-legacy", "non-approved", "none"};
+#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
+
+static size_t count_status(const char *status)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < FIPSRT_SERVICE_COUNT; i++)
+        n += strcmp(fipsrt_services[i].status, status) == 0;
+    return n;
+}
+
+static void print_services_json(void)
+{
+    printf("  \"services\": {\"source\": \"docs/SERVICES.md\", \"indicator\": "
+           "\"fipsrt_service_indicator\", \"functions\": %zu,\n    \"by_status\": {",
+           (size_t)FIPSRT_SERVICE_COUNT);
+    for (size_t s = 0; s < NSTATUS; s++)
+        printf("%s\"%s\": %zu", s ? ", " : "", statuses[s], count_status(statuses[s]));
+    printf("}");
+    /* The names of every status but "none", so a dashboard can list what counts. */
+    for (size_t s = 0; s + 1 < NSTATUS; s++) {
+        printf(",\n    \"%s\": [", statuses[s]);
+        bool first = true;
+        for (size_t i = 0; i < FIPSRT_SERVICE_COUNT; i++) {
+            if (strcmp(fipsrt_services[i].status, statuses[s]) != 0)
+                continue;
+            printf("%s", first ? "" : ", ");
+            json_string(stdout, fipsrt_services[i].function);
+            first = false;
+        }
+        printf("]");
+    }
+    printf("},\n");
+}
 
 /* fipsrt_process_changes() in words. */
 static const struct {
@@ -60,6 +97,11 @@ static void print_text(const fipsrt_runtime_info *in, unsigned bits)
     }
     printf("\npolicy: MD5 refused in security APIs (non-security MD5 only via fipsrt/insecure.h);\n"
            "        SHA-1 hash/verify only; HMAC keys >= 112 bits\n");
+    printf("\nservices (docs/SERVICES.md; fipsrt_service_indicator() counts the approved ones):\n"
+           "  %zu functions: %zu approved, %zu approved-legacy, %zu non-approved, "
+           "%zu not security services\n",
+           (size_t)FIPSRT_SERVICE_COUNT, count_status("approved"),
+           count_status("approved-legacy"), count_status("non-approved"), count_status("none"));
     print_tls_policy(false);
 }
 
@@ -105,6 +147,7 @@ static void print_json(const fipsrt_runtime_info *in, unsigned bits)
     }
     printf("\n  ],\n  \"policy\": {\"md5\": \"refused (non-security API only)\", "
            "\"sha1\": \"hash and verify only\", \"hmac_min_key_bits\": 112},\n");
+    print_services_json();
     print_tls_policy(true);
     printf("}\n");
 }

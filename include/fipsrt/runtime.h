@@ -41,9 +41,12 @@ FIPSRT_API unsigned long fipsrt_version_number(void);
  *     bool approved = rv == 0 && fipsrt_service_indicator() != before;
  *
  * A failed call never counts; non-approved services (fipsrt_insecure_md5*, legacy libcrypt
- * password verification) and non-security functions never count. docs/SERVICES.md lists
- * every exported function with its status. Thread-local: other threads' calls do not move
- * it. Never fails; since 1.1.
+ * password verification) and non-security functions never count. Signature verification
+ * that SP 800-131A Rev. 2 allows for legacy use (SHA-1, RSA keys of 1024..2047 bits) counts:
+ * tell it apart with fipsrt_rsa_verify_is_legacy() / fipsrt_ecdsa_verify_is_legacy(). A
+ * streaming object counts once, at its final call; one call counts at most once, however
+ * many steps it runs. docs/SERVICES.md lists every exported function with its status.
+ * Thread-local: other threads' calls do not move it. Never fails; since 1.1.
  */
 FIPSRT_API uint64_t fipsrt_service_indicator(void);
 
