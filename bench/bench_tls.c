@@ -11,11 +11,19 @@
  *   receive     16 KiB from the client to the server
  *
  * Goal (issue 5): libfipsrt >= 0.95 of raw.
+ *
+ * Resumption (issue 12 §4): the server's own CPU time (thread CPU clock around the server's
+ * connection setup, handshake steps and free only; the client's work is left out) per full
+ * and per resumed handshake, TLS 1.3 (PSK with ECDHE, P-256) and TLS 1.2 (session ticket),
+ * libfipsrt against the raw SSL_CTX with OpenSSL's own ticket keys (the same AES-256-CBC +
+ * HMAC-SHA-256 ticket protection); the median of BENCH_REPS rounds, and the resumed/full
+ * ratio of each server.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -37,7 +45,15 @@ static _Noreturn void die(const char *what)
 }
 
 static fipsrt_tls_ctx *fipsrt_server;
-static SSL_CTX *raw_server, *client;
+static SSL_CTX *raw_server, *client, *client12;
+static double server_cpu;   /* seconds of server-side CPU, accumulated by the pair helpers */
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 static uint8_t chunk[CHUNK];
 
 /* ---- setup: one certificate, two servers, one client ------------------------------------ */
@@ -95,6 +111,14 @@ static void setup(void)
         die("client");
     SSL_CTX_set_verify(client, SSL_VERIFY_PEER, NULL);
     SSL_CTX_set_session_cache_mode(client, SSL_SESS_CACHE_OFF);
+    /* A TLS 1.2 client for the resumption rows (tickets: the default). */
+    client12 = SSL_CTX_new_ex(NULL, NULL, TLS_client_method());
+    if (client12 == NULL || !SSL_CTX_set_max_proto_version(client12, TLS1_2_VERSION) ||
+        !SSL_CTX_set1_groups_list(client12, "P-256") ||
+        !X509_STORE_add_cert(SSL_CTX_get_cert_store(client12), x))
+        die("client12");
+    SSL_CTX_set_verify(client12, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_session_cache_mode(client12, SSL_SESS_CACHE_OFF);
 
     X509_free(x);
     EVP_PKEY_free(pk);
@@ -130,11 +154,14 @@ static SSL *raw_ssl(SSL_CTX *ctx, BIO **net, bool server)
     return ssl;
 }
 
-static void pair_open(struct pair *p, bool use_fipsrt)
+static void pair_open_with(struct pair *p, bool use_fipsrt, SSL_CTX *cctx, SSL_SESSION *sess)
 {
-    p->c = raw_ssl(client, &p->c_net, false);
+    p->c = raw_ssl(cctx, &p->c_net, false);
     if (!SSL_set_tlsext_host_name(p->c, "localhost") || !SSL_set1_host(p->c, "localhost"))
         die("SSL_set1_host");
+    if (sess != NULL && !SSL_set_session(p->c, sess))
+        die("SSL_set_session");
+    double t0 = cpu_now();
     if (use_fipsrt) {
         p->s = NULL;
         p->s_net = NULL;
@@ -144,15 +171,23 @@ static void pair_open(struct pair *p, bool use_fipsrt)
         p->f = NULL;
         p->s = raw_ssl(raw_server, &p->s_net, true);
     }
+    server_cpu += cpu_now() - t0;
+}
+
+static void pair_open(struct pair *p, bool use_fipsrt)
+{
+    pair_open_with(p, use_fipsrt, client, NULL);
 }
 
 static void pair_close(struct pair *p)
 {
     SSL_free(p->c);
     BIO_free(p->c_net);
+    double t0 = cpu_now();
     fipsrt_tls_conn_free(p->f);
     SSL_free(p->s);
     BIO_free(p->s_net);
+    server_cpu += cpu_now() - t0;
 }
 
 /* Ciphertext both ways, through the application's buffer as an event loop would. */
@@ -202,8 +237,10 @@ static void handshake(struct pair *p)
             if (c != 1 && SSL_get_error(p->c, c) != SSL_ERROR_WANT_READ)
                 die("client handshake");
         }
+        double t0 = cpu_now();
         if (s != 1 && (s = server_handshake(p)) < 0)
             die("server handshake");
+        server_cpu += cpu_now() - t0;
         pump(p);
     }
     if (c != 1 || s != 1)
@@ -257,6 +294,92 @@ static void server_receive(struct pair *p)
 
 static void send_case(void *arg, uint64_t n) { while (n--) server_send(arg); }
 static void receive_case(void *arg, uint64_t n) { while (n--) server_receive(arg); }
+
+/* ---- resumption: server CPU per handshake ----------------------------------------------- */
+
+/* A session from one full handshake with this server (tickets read; shut down cleanly). */
+static SSL_SESSION *session_from(bool use_fipsrt, SSL_CTX *cctx)
+{
+    struct pair *p = malloc(sizeof(*p));
+    size_t n;
+    pair_open_with(p, use_fipsrt, cctx, NULL);
+    handshake(p);
+    if (SSL_read_ex(p->c, p->buf, sizeof(p->buf), &n) == 1)   /* takes TLS 1.3 tickets */
+        die("unexpected data");
+    ERR_clear_error();
+    SSL_SESSION *sess = SSL_get1_session(p->c);
+    SSL_shutdown(p->c);
+    pair_close(p);
+    free(p);
+    if (sess == NULL || !SSL_SESSION_is_resumable(sess))
+        die("no resumable session");
+    return sess;
+}
+
+/* Server CPU microseconds per handshake over n handshakes. */
+static double server_us(bool use_fipsrt, SSL_CTX *cctx, SSL_SESSION *sess, int n)
+{
+    struct pair *p = malloc(sizeof(*p));
+    server_cpu = 0;
+    for (int i = 0; i < n; i++) {
+        pair_open_with(p, use_fipsrt, cctx, sess);
+        handshake(p);
+        if (SSL_session_reused(p->c) != (sess != NULL)) {
+            fprintf(stderr, "%s server, %s, handshake %d: ", use_fipsrt ? "libfipsrt" : "raw",
+                    SSL_get_version(p->c), i);
+            die(sess ? "resumption" : "full handshake");
+        }
+        /* A client SSL freed without close_notify makes its (shared) session unresumable. */
+        SSL_set_shutdown(p->c, SSL_SENT_SHUTDOWN);
+        pair_close(p);
+    }
+    free(p);
+    return server_cpu / n * 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void resumption_rows(void)
+{
+    const char *env = getenv("BENCH_REPS");
+    int reps = env ? atoi(env) : 5, n = 100;
+    reps = reps < 1 ? 1 : reps > BENCH_MAX_REPS ? BENCH_MAX_REPS : reps;
+    SSL_CTX *cl[2] = {client, client12};
+    const char *ver[2] = {"TLS 1.3 (PSK-ECDHE)", "TLS 1.2 (ticket)"};
+    printf("\nserver CPU per handshake (us, median of %d rounds of %d; thread CPU clock)\n", reps, n);
+    printf("%-22s %12s %12s %10s %14s %12s\n", "handshake", "libfipsrt", "raw SSL_CTX",
+           "fipsrt/raw", "resumed/full", "raw r/f");
+    for (int v = 0; v < 2; v++) {
+        SSL_SESSION *sf = session_from(true, cl[v]), *sr = session_from(false, cl[v]);
+        double r[4][BENCH_MAX_REPS];   /* fipsrt full, raw full, fipsrt resumed, raw resumed */
+        for (int k = 0; k < reps; k++) {
+            bool flip = k & 1;   /* alternate the order so load falls on both alike */
+            for (int j = 0; j < 4; j++) {
+                int c = flip ? 3 - j : j;
+                r[c][k] = server_us(c % 2 == 0, cl[v], c >= 2 ? (c % 2 == 0 ? sf : sr) : NULL, n);
+            }
+        }
+        double med[4];
+        for (int c = 0; c < 4; c++) {
+            qsort(r[c], (size_t)reps, sizeof(double), cmp_double);
+            med[c] = r[c][reps / 2];
+        }
+        char name[64];
+        snprintf(name, sizeof(name), "%s full", ver[v]);
+        printf("%-22s %12.1f %12.1f %10.3f\n", name, med[0], med[1], med[1] / med[0]);
+        snprintf(name, sizeof(name), "%s resumed", ver[v]);
+        printf("%-22s %12.1f %12.1f %10.3f %14.3f %12.3f\n", name, med[2], med[3],
+               med[3] / med[2], med[2] / med[0], med[3] / med[1]);
+        SSL_SESSION_free(sf);
+        SSL_SESSION_free(sr);
+    }
+    printf("(fipsrt/raw: raw time / libfipsrt time, so higher is better as above; resumed/full: "
+           "server CPU of a resumed handshake over a full one, lower is better)\n");
+}
 
 /* ---- report ----------------------------------------------------------------------------- */
 
@@ -313,6 +436,7 @@ int main(void)
                                  {.name = "raw", .fn = receive_case, .arg = pr}};
     bench_run(recv, 2);
     row("receive 16 KiB records", recv, CHUNK / 1e6, "MB/s");
+    resumption_rows();
 
     pair_close(pf);
     pair_close(pr);
@@ -321,6 +445,7 @@ int main(void)
     fipsrt_tls_ctx_free(fipsrt_server);
     SSL_CTX_free(raw_server);
     SSL_CTX_free(client);
+    SSL_CTX_free(client12);
     printf("\n%s\n", missed ? "goal: libfipsrt >= 0.95 of raw: MISSED" : "goal: libfipsrt >= 0.95 of raw: met");
     return 0;
 }

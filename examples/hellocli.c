@@ -2,18 +2,23 @@
 /*
  * hellocli: fetch an https:// URL with the libfipsrt TLS client and print the body.
  *
- *   hellocli [--cacert FILE] [--cert FILE --key FILE] [--tls13] [--insecure] [--verbose] URL
+ *   hellocli [--cacert FILE] [--cert FILE --key FILE] [--tls13 | --tls12] [--insecure]
+ *            [--sess-in FILE] [--sess-out FILE] [--verbose] URL
  *
+ * --sess-out saves the TLS session (0600: it holds the resumption secret) and --sess-in
+ * offers a saved one, so a later run resumes it; --verbose then shows resumed=1.
  * The server's certificate is verified against --cacert (or the system's trust store) and
  * the URL's host name or IP address. Exit status: 0 for a 2xx answer, 1 for any other answer
  * or a TLS/verification failure (the reason goes to stderr), 2 for usage errors.
  */
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fipsrt/fipsrt.h>
@@ -79,6 +84,38 @@ static int connect_to(const struct url *u)
     return fd;
 }
 
+static int load_session(fipsrt_tls_conn *conn, const char *path)
+{
+    uint8_t blob[16384];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(blob, 1, sizeof(blob), f) : 0;
+    if (f)
+        fclose(f);
+    if (n == 0) {
+        fprintf(stderr, "hellocli: --sess-in %s: unreadable or empty\n", path);
+        return -1;
+    }
+    int rv = fipsrt_tls_conn_session_import(conn, blob, n);
+    if (rv < 0)  /* not fatal: the connection runs a full handshake */
+        fprintf(stderr, "hellocli: --sess-in %s: %s\n  %s\n", path, fipsrt_strerror(rv),
+                fipsrt_last_error());
+    return 0;
+}
+
+static void save_session(const fipsrt_tls_conn *conn, const char *path)
+{
+    uint8_t blob[16384];
+    size_t n = 0;
+    int rv = fipsrt_tls_conn_session_export(conn, blob, sizeof(blob), &n);
+    int fd = rv == 0 ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+    if (rv < 0)
+        fprintf(stderr, "hellocli: --sess-out: %s\n  %s\n", fipsrt_strerror(rv), fipsrt_last_error());
+    else if (fd < 0 || fchmod(fd, 0600) < 0 || write(fd, blob, n) != (ssize_t)n)
+        fprintf(stderr, "hellocli: --sess-out %s: cannot write\n", path);
+    if (fd >= 0)
+        close(fd);
+}
+
 static int fail(const char *what, int rv)
 {
     fprintf(stderr, "hellocli: %s: %s\n  %s\n", what, fipsrt_strerror(rv), fipsrt_last_error());
@@ -88,7 +125,8 @@ static int fail(const char *what, int rv)
 int main(int argc, char **argv)
 {
     const char *cacert = NULL, *cert = NULL, *key = NULL, *target = NULL;
-    bool tls13 = false, insecure = false, verbose = false;
+    const char *sess_in = NULL, *sess_out = NULL;
+    bool tls13 = false, tls12 = false, insecure = false, verbose = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--cacert") == 0 && i + 1 < argc)
             cacert = argv[++i];
@@ -96,8 +134,14 @@ int main(int argc, char **argv)
             cert = argv[++i];
         else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
             key = argv[++i];
+        else if (strcmp(argv[i], "--sess-in") == 0 && i + 1 < argc)
+            sess_in = argv[++i];
+        else if (strcmp(argv[i], "--sess-out") == 0 && i + 1 < argc)
+            sess_out = argv[++i];
         else if (strcmp(argv[i], "--tls13") == 0)
             tls13 = true;
+        else if (strcmp(argv[i], "--tls12") == 0)
+            tls12 = true;
         else if (strcmp(argv[i], "--insecure") == 0)
             insecure = true;
         else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0)
@@ -108,9 +152,10 @@ int main(int argc, char **argv)
             target = NULL, i = argc;
     }
     struct url u;
-    if (target == NULL || parse_url(target, &u) < 0) {
-        fprintf(stderr, "usage: hellocli [--cacert FILE] [--cert FILE --key FILE] [--tls13] "
-                        "[--insecure] [--verbose] https://HOST[:PORT][/PATH]\n");
+    if (target == NULL || parse_url(target, &u) < 0 || (tls12 && tls13)) {
+        fprintf(stderr, "usage: hellocli [--cacert FILE] [--cert FILE --key FILE] [--tls13 | "
+                        "--tls12] [--insecure] [--sess-in FILE] [--sess-out FILE] [--verbose] "
+                        "https://HOST[:PORT][/PATH]\n");
         return 2;
     }
 
@@ -120,6 +165,7 @@ int main(int argc, char **argv)
     cfg.cert_file = cert;
     cfg.key_file = key;
     cfg.min_version = tls13 ? FIPSRT_TLS_1_3 : FIPSRT_TLS_1_2;
+    cfg.max_version = tls12 ? FIPSRT_TLS_1_2 : FIPSRT_TLS_1_3;
     cfg.insecure_skip_verify = insecure;
     cfg.alpn = alpn;
     cfg.alpn_count = 1;
@@ -135,6 +181,8 @@ int main(int argc, char **argv)
     if (fd < 0)
         goto out;
     rv = fipsrt_tls_conn_new_fd(&conn, ctx, fd, u.host);
+    if (rv == 0 && sess_in != NULL && load_session(conn, sess_in) < 0)
+        goto close_fd;
     if (rv == 0)
         rv = fipsrt_tls_conn_handshake(conn);
     if (rv < 0) {
@@ -147,11 +195,12 @@ int main(int argc, char **argv)
         if (fipsrt_tls_conn_peer_cert(&peer, conn) == 0)
             fipsrt_cert_subject(peer, subject, sizeof(subject), NULL);
         fipsrt_cert_free(peer);
-        fprintf(stderr, "hellocli: %s %s %s alpn=%s peer=%s\n",
+        fprintf(stderr, "hellocli: %s %s %s alpn=%s peer=%s resumed=%d\n",
                 fipsrt_tls_conn_version(conn) == FIPSRT_TLS_1_3 ? "TLSv1.3" : "TLSv1.2",
                 fipsrt_tls_conn_cipher(conn),
                 fipsrt_tls_conn_group(conn) ? fipsrt_tls_conn_group(conn) : "-",
-                fipsrt_tls_conn_alpn(conn) ? fipsrt_tls_conn_alpn(conn) : "-", subject);
+                fipsrt_tls_conn_alpn(conn) ? fipsrt_tls_conn_alpn(conn) : "-", subject,
+                fipsrt_tls_conn_resumed(conn));
     }
 
     /* HTTP/1.0: the answer is never chunked and ends when the server closes. */
@@ -190,6 +239,8 @@ int main(int argc, char **argv)
     if (resp == NULL)
         goto close_fd;
     resp[len] = '\0';
+    if (sess_out != NULL)   /* after the response: TLS 1.3 tickets have arrived by now */
+        save_session(conn, sess_out);
     fipsrt_tls_conn_shutdown(conn);
 
     char *body = strstr(resp, "\r\n\r\n");

@@ -5,7 +5,8 @@
  * helloserver built with a FIPS toolchain).
  *
  *   helloserver [--addr ADDR] [--port PORT] [--cert FILE --key FILE] [--client-ca FILE]
- *               [--cert-out FILE] [--timeout SECONDS] [--verbose]
+ *               [--cert-out FILE] [--timeout SECONDS] [--ticket-keys FILE]
+ *               [--max-version 1.2|1.3] [--verbose]
  *
  * Without --cert/--key it makes a P-256 key and a self-signed certificate for localhost,
  * 127.0.0.1 and ::1 in memory (--cert-out writes that certificate, for curl --cacert).
@@ -13,6 +14,10 @@
  * connection, at most 1024; each gets --timeout seconds (default 10) in all for its
  * handshake, request and response, however slowly the client sends. SIGINT or SIGTERM
  * stops accepting, ends the open connections and exits 0.
+ * --ticket-keys FILE: session-ticket keys shared by several servers (each accepts the
+ * others' tickets): one key per line, 96 hex digits (48 random bytes, e.g. `openssl rand
+ * -hex 48`), the first encrypts and all decrypt. Without it the server makes and rotates
+ * its own.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +41,7 @@
 
 #define MAX_CLIENTS 1024
 #define REQUEST_MAX 8192
+#define REQUEST_MAX_TEXT "8191"
 #define TIMEOUT_S 10
 
 static const char hello[] = "Hello, world!\n";
@@ -209,9 +215,18 @@ static void serve(struct client *cl)
     rv = read_request(cl, conn, req, sizeof(req));
     if (rv < 0) {
         if (rv != FIPSRT_E_CLOSED && server.verbose)
-            logf_("%s: reading request: %s", cl->peer, cl->timed_out ? "timed out" : fipsrt_last_error());
-        if (rv == FIPSRT_E_INVALID_ARG)
+            logf_("%s: reading request: %s", cl->peer,
+                  cl->timed_out             ? "timed out"
+                  : rv == FIPSRT_E_INVALID_ARG ? "request head larger than " REQUEST_MAX_TEXT " bytes"
+                                               : fipsrt_last_error());
+        if (rv == FIPSRT_E_INVALID_ARG) {
             respond(cl, conn, 431, "Request Header Fields Too Large", "request head too large\n");
+            while ((rv = fipsrt_tls_conn_shutdown(conn)) < 0 && wait_more(cl, rv))
+                ;
+        }
+        /* After a fatal error too: the alert (or the 431) must reach the client before the
+         * socket closes, and unread input would turn the close into a reset. */
+        linger_close(cl->fd);
         goto done;
     }
     char method[16], path[1024];
@@ -378,11 +393,47 @@ static int write_cert(const fipsrt_cert *cert, const char *path)
     return 0;
 }
 
+/* --ticket-keys: lines of 2 * FIPSRT_TLS_TICKET_KEY_LEN hex digits. */
+static int load_ticket_keys(fipsrt_tls_ctx *tls, const char *path)
+{
+    uint8_t keys[8 * FIPSRT_TLS_TICKET_KEY_LEN];
+    size_t count = 0;
+    char line[512];
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        fprintf(stderr, "helloserver: --ticket-keys %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f) != NULL && count < 8) {
+        size_t n = strcspn(line, "\r\n");
+        if (n == 0)
+            continue;
+        uint8_t *k = keys + count * FIPSRT_TLS_TICKET_KEY_LEN;
+        bool ok = n == 2 * FIPSRT_TLS_TICKET_KEY_LEN;
+        for (size_t i = 0; ok && i < FIPSRT_TLS_TICKET_KEY_LEN; i++)
+            ok = sscanf(line + 2 * i, "%2hhx", &k[i]) == 1;
+        if (!ok) {
+            fprintf(stderr, "helloserver: --ticket-keys %s: each line is %d hex digits\n", path,
+                    2 * FIPSRT_TLS_TICKET_KEY_LEN);
+            fclose(f);
+            return -1;
+        }
+        count++;
+    }
+    fclose(f);
+    int rv = count ? fipsrt_tls_ctx_set_ticket_keys(tls, keys, count) : FIPSRT_E_INVALID_ARG;
+    memset(keys, 0, sizeof(keys));
+    if (rv < 0)
+        fprintf(stderr, "helloserver: --ticket-keys %s: %s\n  %s\n", path, fipsrt_strerror(rv),
+                count ? fipsrt_last_error() : "no key in the file");
+    return rv;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: helloserver [--addr ADDR] [--port PORT] [--cert FILE --key FILE]\n"
                "                   [--client-ca FILE] [--cert-out FILE] [--timeout SECONDS]\n"
-               "                   [--verbose]\n"
+               "                   [--ticket-keys FILE] [--max-version 1.2|1.3] [--verbose]\n"
                "HTTPS hello server on 127.0.0.1:8443 by default; every operation runs in the\n"
                "OpenSSL FIPS provider (libfipsrt %s).\n", fipsrt_version());
 }
@@ -390,7 +441,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     const char *addr = "127.0.0.1", *port = "8443", *cert_file = NULL, *key_file = NULL;
-    const char *client_ca = NULL, *cert_out = NULL, *timeout = NULL;
+    const char *client_ca = NULL, *cert_out = NULL, *timeout = NULL, *ticket_keys = NULL;
+    const char *max_version = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **dst = strcmp(a, "--addr") == 0        ? &addr
@@ -400,6 +452,8 @@ int main(int argc, char **argv)
                            : strcmp(a, "--client-ca") == 0 ? &client_ca
                            : strcmp(a, "--cert-out") == 0  ? &cert_out
                            : strcmp(a, "--timeout") == 0   ? &timeout
+                           : strcmp(a, "--ticket-keys") == 0 ? &ticket_keys
+                           : strcmp(a, "--max-version") == 0 ? &max_version
                                                            : NULL;
         if (dst != NULL && i + 1 < argc) {
             *dst = argv[++i];
@@ -440,6 +494,11 @@ int main(int argc, char **argv)
     }
     cfg.alpn = alpn;
     cfg.alpn_count = 1;
+    if (max_version != NULL && strcmp(max_version, "1.2") != 0 && strcmp(max_version, "1.3") != 0) {
+        fprintf(stderr, "helloserver: --max-version takes 1.2 or 1.3\n");
+        return 2;
+    }
+    cfg.max_version = max_version && strcmp(max_version, "1.2") == 0 ? FIPSRT_TLS_1_2 : FIPSRT_TLS_1_3;
     if (client_ca != NULL) {
         cfg.ca_file = client_ca;
         cfg.client_auth = FIPSRT_TLS_CLIENT_AUTH_REQUIRED;
@@ -450,6 +509,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "helloserver: TLS setup: %s\n  %s\n", fipsrt_strerror(rv), fipsrt_last_error());
         return 1;
     }
+    if (ticket_keys != NULL && load_ticket_keys(server.tls, ticket_keys) < 0)
+        return 1;
     if (cert != NULL) {
         log_certificate(cert, true);
         if (cert_out != NULL && write_cert(cert, cert_out) < 0)

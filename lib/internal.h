@@ -180,6 +180,11 @@ FRT_HIDDEN struct frt_thread *frt_thread(void);
 struct fipsrt_key;
 /* The key's EVP_PKEY, borrowed (valid while the key lives; never modify it). */
 FRT_HIDDEN EVP_PKEY *frt_key_pkey(const struct fipsrt_key *key);
+/* A private key for another family (TLS): PKCS#8 or the traditional EC/RSA form, PEM or
+ * DER, unencrypted; through fipsrt_key_import_private()'s policy. */
+FRT_HIDDEN int frt_key_import_any(struct fipsrt_key **out, const uint8_t *data, size_t len);
+/* True if the data looks like PEM text (after leading whitespace); lib/cert.c. */
+FRT_HIDDEN bool frt_is_pem(const uint8_t *data, size_t len);
 /*
  * A fresh context for one operation on `key` (free it with EVP_PKEY_CTX_free): a copy of a
  * per-key template made the first time `slot` is asked for, by `init(ctx, params)`, and

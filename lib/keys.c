@@ -720,6 +720,59 @@ out:
     return rv;
 }
 
+/*
+ * A private key for another family (a TLS context's key file or memory): PKCS#8 as
+ * fipsrt_key_import_private() reads it, or the traditional EC/RSA form (PEM or DER), which
+ * is decoded only to be re-encoded as PKCS#8 and then imported the same way. Either way the
+ * one key policy of fipsrt_key_import_private() applies (algorithm, curve, size, exponent,
+ * pairwise consistency): a second parser would be a second policy.
+ */
+static int encode_der(const EVP_PKEY *pkey, int selection, const char *structure,
+                      uint8_t **der, size_t *der_len);
+
+int frt_key_import_any(fipsrt_key **out, const uint8_t *data, size_t len)
+{
+    int rv = FIPSRT_OK;
+    EVP_PKEY *pkey = NULL;
+    OSSL_DECODER_CTX *dctx = NULL;
+    uint8_t *der = NULL;
+    size_t der_len = 0;
+    *out = NULL;
+    FRT_CHECK(data != NULL && len > 0, FIPSRT_E_MALFORMED, "empty private key");
+    bool pem = frt_is_pem(data, len);
+    ERR_set_mark();
+    /* A step of the caller's configuration (a TLS context): not a service of its own. */
+    rv = FRT_UNCOUNTED(fipsrt_key_import_private(out, pem ? FIPSRT_KEY_PEM : FIPSRT_KEY_DER,
+                                                 data, len, NULL, 0));
+    if (rv == FIPSRT_E_INVALID_ARG) {
+        /* The only argument that can be missing is the password of an encrypted key. */
+        ERR_pop_to_mark();
+        FRT_CHECK(false, FIPSRT_E_MALFORMED,
+                  "the private key is encrypted: give it unencrypted (no passphrase)");
+    }
+    if (rv != FIPSRT_E_MALFORMED && rv != FIPSRT_E_UNSUPPORTED) {
+        ERR_pop_to_mark();
+        goto out;   /* imported, or refused by the policy */
+    }
+    /* Not PKCS#8: the traditional form, decoded in the library context and re-encoded. */
+    rv = FIPSRT_OK;
+    const unsigned char *p = data;
+    size_t left = len;
+    dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, pem ? "PEM" : "DER", "type-specific", NULL,
+                                         EVP_PKEY_KEYPAIR, frt_libctx(), FRT_PROPQ);
+    bool decoded = dctx != NULL && OSSL_DECODER_from_data(dctx, &p, &left) && pkey != NULL;
+    ERR_pop_to_mark();
+    FRT_CHECK(decoded, FIPSRT_E_MALFORMED,
+              "private key does not decode (PEM or DER; PKCS#8, EC or RSA; unencrypted)");
+    FRT_TRY(encode_der(pkey, EVP_PKEY_KEYPAIR, "PrivateKeyInfo", &der, &der_len));
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_key_import_private(out, FIPSRT_KEY_DER, der, der_len, NULL, 0)));
+out:
+    OPENSSL_clear_free(der, der_len);
+    OSSL_DECODER_CTX_free(dctx);
+    EVP_PKEY_free(pkey);
+    return rv;
+}
+
 /* Build a key in the table's keymgmt `id` from parameters (EVP_PKEY_fromdata). */
 static int from_params(EVP_PKEY **pkey, enum frt_alg id, int selection, OSSL_PARAM *params)
 {

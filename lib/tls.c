@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "tls_internal.h"
 
+#define FRT_TLS_LIFETIME_DEFAULT 7200   /* seconds: OpenSSL's and RFC 5077's usual two hours */
 #define FILE_MAX (16u << 20)   /* certificates and keys are small; refuse anything huge */
 
 FIPSRT_API int fipsrt_tls_config_init(fipsrt_tls_config *cfg, unsigned int version)
@@ -98,23 +100,6 @@ out:
     return rv;
 }
 
-/* A private key, PEM or DER, PKCS#8 or traditional; encrypted keys fail (no passphrase). */
-static int parse_key(const uint8_t *data, size_t len, EVP_PKEY **out)
-{
-    int rv = FIPSRT_OK;
-    OSSL_DECODER_CTX *dctx = NULL;
-    const unsigned char *p = data;
-    size_t left = len;
-    FRT_OSSL_PTR(dctx, OSSL_DECODER_CTX_new_for_pkey(out, NULL, NULL, NULL, EVP_PKEY_KEYPAIR,
-                                                     frt_libctx(), FRT_PROPQ),
-                 FIPSRT_E_NOMEM);
-    FRT_CHECK(OSSL_DECODER_from_data(dctx, &p, &left) == 1 && *out != NULL, FIPSRT_E_MALFORMED,
-              "private key does not decode (PEM or DER; PKCS#8, EC or RSA; unencrypted)");
-out:
-    OSSL_DECODER_CTX_free(dctx);
-    return rv;
-}
-
 static int count_sources(const char *path, const void *data, const void *object)
 {
     return (path != NULL) + (data != NULL) + (object != NULL);
@@ -128,6 +113,7 @@ static int load_identity(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
     size_t file_len = 0;
     STACK_OF(X509) *certs = NULL;
     EVP_PKEY *pkey = NULL;
+    fipsrt_key *key = NULL;
     X509 *leaf = NULL;
     int ncert = count_sources(cfg->cert_file, cfg->cert_data, cfg->cert);
     int nkey = count_sources(cfg->key_file, cfg->key_data, cfg->key);
@@ -162,12 +148,17 @@ static int load_identity(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
                   "key has no private part");
         pkey = frt_key_pkey(cfg->key);
         FRT_OSSL(EVP_PKEY_up_ref(pkey), FIPSRT_E_INTERNAL);
-    } else if (cfg->key_file != NULL) {
-        FRT_TRY(read_file("key_file", cfg->key_file, &file, &file_len));
-        FRT_TRY(parse_key(file, file_len, &pkey));
     } else {
-        FRT_ARG(cfg->key_len > 0);
-        FRT_TRY(parse_key(cfg->key_data, cfg->key_len, &pkey));
+        /* One key policy for every entry point: through lib/keys.c's import. */
+        if (cfg->key_file != NULL) {
+            FRT_TRY(read_file("key_file", cfg->key_file, &file, &file_len));
+            FRT_TRY(frt_key_import_any(&key, file, file_len));
+        } else {
+            FRT_ARG(cfg->key_len > 0);
+            FRT_TRY(frt_key_import_any(&key, cfg->key_data, cfg->key_len));
+        }
+        pkey = frt_key_pkey(key);
+        FRT_OSSL(EVP_PKEY_up_ref(pkey), FIPSRT_E_INTERNAL);
     }
 
     leaf = sk_X509_shift(certs);
@@ -180,6 +171,7 @@ out:
         OPENSSL_clear_free(file, file_len);  /* may hold a private key */
     X509_free(leaf);
     EVP_PKEY_free(pkey);
+    fipsrt_key_free(key);
     sk_X509_pop_free(certs, X509_free);
     return rv;
 }
@@ -281,7 +273,7 @@ out:
 
 static int new_session(SSL *ssl, SSL_SESSION *session)
 {
-    fipsrt_tls_ctx *ctx = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+    fipsrt_tls_ctx *ctx = frt_tls_ctx_of(SSL_get_SSL_CTX(ssl));
     struct fipsrt_tls_conn *conn = frt_tls_conn_of(ssl);
     if (ctx == NULL || conn == NULL || conn->peer_name == NULL ||
         !SSL_SESSION_is_resumable(session))
@@ -352,27 +344,27 @@ void frt_tls_session_resume(fipsrt_tls_ctx *ctx, SSL *ssl, const char *name)
 
 /* ---- contexts ------------------------------------------------------------------------- */
 
-static void ctx_destroy(fipsrt_tls_ctx *ctx)
+/* The context's own state, freed when the SSL_CTX that owns it goes (its last reference:
+ * the caller's, a connection's, or an SSL the program made from the escape hatch). */
+void frt_tls_ctx_release(fipsrt_tls_ctx *ctx)
 {
-    if (ctx == NULL)
-        return;
-    SSL_CTX_free(ctx->ssl_ctx);
     for (size_t i = 0; i < FRT_TLS_SESSION_SLOTS; i++)
         SSL_SESSION_free(ctx->sessions[i].session);
     free(ctx->alpn);
     pthread_mutex_destroy(&ctx->lock);
+    OPENSSL_cleanse(ctx, sizeof(*ctx));
     free(ctx);
 }
 
 void frt_tls_ctx_ref(fipsrt_tls_ctx *ctx)
 {
-    atomic_fetch_add(&ctx->refs, 1);
+    SSL_CTX_up_ref(ctx->ssl_ctx);
 }
 
 FIPSRT_API void fipsrt_tls_ctx_free(fipsrt_tls_ctx *ctx)
 {
-    if (ctx != NULL && atomic_fetch_sub(&ctx->refs, 1) == 1)
-        ctx_destroy(ctx);
+    if (ctx != NULL)
+        SSL_CTX_free(ctx->ssl_ctx);  /* the last reference frees ctx too (frt_tls_ctx_attach) */
 }
 
 static int set_verification(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
@@ -388,6 +380,7 @@ static int set_verification(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
         SSL_CTX_set_msg_callback(ctx->ssl_ctx, frt_tls_msg_cb);
     }
     SSL_CTX_set_verify(ctx->ssl_ctx, mode, frt_tls_verify_cb);
+    ctx->verify_mode = mode;
     return FIPSRT_OK;
 }
 
@@ -420,6 +413,7 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
 {
     int rv = FIPSRT_OK;
     fipsrt_tls_ctx *ctx = NULL;
+    SSL_CTX *sctx = NULL;
     const fipsrt_tls_config defaults = FIPSRT_TLS_CONFIG_INIT;
     frt_init();
     ERR_set_mark();
@@ -428,14 +422,26 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
     FRT_ARG(role == FIPSRT_TLS_CLIENT || role == FIPSRT_TLS_SERVER);
     if (cfg == NULL)
         cfg = &defaults;
+    /* docs/ABI.md: a version-1 caller's struct ends where version 2's members begin. */
     FRT_CHECK(cfg->version >= 1 && cfg->version <= FIPSRT_TLS_CONFIG_VERSION &&
-                  cfg->size >= sizeof(fipsrt_tls_config),
+                  cfg->size >= (cfg->version == 1 ? offsetof(fipsrt_tls_config, max_version)
+                                                  : sizeof(fipsrt_tls_config)),
               FIPSRT_E_INVALID_ARG,
               "unknown fipsrt_tls_config version %u or size %zu (initialise it with "
               "FIPSRT_TLS_CONFIG_INIT)", cfg->version, cfg->size);
     FRT_CHECK(cfg->min_version == FIPSRT_TLS_VERSION_DEFAULT || cfg->min_version == FIPSRT_TLS_1_2 ||
                   cfg->min_version == FIPSRT_TLS_1_3,
               FIPSRT_E_INVALID_ARG, "min_version must be FIPSRT_TLS_1_2 or FIPSRT_TLS_1_3");
+    fipsrt_tls_version max_version = cfg->version >= 2 ? cfg->max_version : 0;
+    unsigned lifetime = cfg->version >= 2 ? cfg->session_lifetime : 0;
+    FRT_CHECK(max_version == FIPSRT_TLS_VERSION_DEFAULT || max_version == FIPSRT_TLS_1_2 ||
+                  max_version == FIPSRT_TLS_1_3,
+              FIPSRT_E_INVALID_ARG, "max_version must be FIPSRT_TLS_1_2 or FIPSRT_TLS_1_3");
+    FRT_CHECK(!(cfg->min_version == FIPSRT_TLS_1_3 && max_version == FIPSRT_TLS_1_2),
+              FIPSRT_E_INVALID_ARG, "min_version TLS 1.3 is above max_version TLS 1.2");
+    /* RFC 8446 4.6.1: a ticket lives at most seven days. */
+    FRT_CHECK(lifetime <= 604800, FIPSRT_E_INVALID_ARG,
+              "session_lifetime %u s is over 604800 (7 days)", lifetime);
     FRT_CHECK(cfg->client_auth >= FIPSRT_TLS_CLIENT_AUTH_NONE &&
                   cfg->client_auth <= FIPSRT_TLS_CLIENT_AUTH_REQUIRED,
               FIPSRT_E_INVALID_ARG, "unknown client_auth %d", (int)cfg->client_auth);
@@ -446,24 +452,38 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
 
     ctx = calloc(1, sizeof(*ctx));
     FRT_CHECK(ctx != NULL, FIPSRT_E_NOMEM, "out of memory");
-    FRT_CHECK(pthread_mutex_init(&ctx->lock, NULL) == 0, FIPSRT_E_NOMEM, "pthread_mutex_init failed");
-    atomic_init(&ctx->refs, 1);
+    if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
+        free(ctx);
+        ctx = NULL;
+        FRT_CHECK(false, FIPSRT_E_NOMEM, "pthread_mutex_init failed");
+    }
     ctx->role = role;
     ctx->insecure = cfg->insecure_skip_verify != 0;
     ctx->tickets = cfg->disable_session_tickets == 0;
-    /* Default library context and properties: fips=yes, set by the runtime. */
-    FRT_OSSL_PTR(ctx->ssl_ctx, SSL_CTX_new_ex(frt_libctx(), FRT_PROPQ, TLS_method()), FIPSRT_E_PROVIDER);
-    SSL_CTX_set_app_data(ctx->ssl_ctx, ctx);
+    ctx->min_proto = cfg->min_version == FIPSRT_TLS_1_3 ? TLS1_3_VERSION : TLS1_2_VERSION;
+    ctx->max_proto = max_version == FIPSRT_TLS_1_2 ? TLS1_2_VERSION : TLS1_3_VERSION;
+    ctx->lifetime = lifetime ? lifetime : FRT_TLS_LIFETIME_DEFAULT;
+    /* The library's own context and properties (fips=yes): see lib/runtime.c. */
+    sctx = SSL_CTX_new_ex(frt_libctx(), FRT_PROPQ, TLS_method());
+    if (sctx == NULL || !frt_tls_ctx_attach(sctx, ctx)) {
+        SSL_CTX_free(sctx);
+        frt_tls_ctx_release(ctx);
+        ctx = NULL;
+        FRT_CHECK(false, FIPSRT_E_PROVIDER, "SSL_CTX_new_ex failed");
+    }
+    ctx->ssl_ctx = sctx;   /* from here on the SSL_CTX owns ctx */
     FRT_TRY(frt_tls_apply_policy(ctx->ssl_ctx, cfg->min_version));
     FRT_TRY(load_identity(ctx, cfg));
     FRT_TRY(load_trust(ctx, cfg));
     FRT_TRY(set_alpn(ctx, cfg));
     FRT_TRY(set_verification(ctx, cfg));
     FRT_TRY(set_resumption(ctx));
+    FRT_TRY(frt_tls_tickets_init(ctx));
+    FRT_TRY(frt_tls_guard_ctx(ctx));
     *out = ctx;
     ctx = NULL;
 out:
-    ctx_destroy(ctx);
+    fipsrt_tls_ctx_free(ctx);
     ERR_pop_to_mark();
     return rv;
 }

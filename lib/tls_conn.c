@@ -149,6 +149,8 @@ static int conn_new(fipsrt_tls_conn **out, fipsrt_tls_ctx *ctx, const char *peer
     c->ctx = ctx;
     FRT_OSSL_PTR(c->ssl, SSL_new(ctx->ssl_ctx), FIPSRT_E_NOMEM);
     FRT_OSSL(frt_tls_conn_attach(c->ssl, c), FIPSRT_E_NOMEM);
+    /* The policy again, on this SSL: whatever the program did to the shared SSL_CTX. */
+    FRT_TRY(frt_tls_guard_ssl(c->ssl, ctx));
     SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     if (ctx->role == FIPSRT_TLS_SERVER) {
         SSL_set_accept_state(c->ssl);
@@ -224,6 +226,11 @@ FIPSRT_API void fipsrt_tls_conn_free(fipsrt_tls_conn *conn)
 {
     if (conn == NULL)
         return;
+    /* OpenSSL drops the session of an SSL freed before it sent close_notify, as if the
+     * connection had failed. One the peer closed cleanly did not: its session stays
+     * resumable whether or not the application answered with its own close_notify. */
+    if (conn->ssl != NULL && conn->state == FRT_CONN_CLOSED)
+        SSL_set_shutdown(conn->ssl, SSL_get_shutdown(conn->ssl) | SSL_SENT_SHUTDOWN);
     SSL_free(conn->ssl);
     BIO_free(conn->net);
     free(conn->peer_name);
@@ -286,8 +293,14 @@ static int ssl_failure(fipsrt_tls_conn *c, const char *func, int ret)
     if (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
         return fail(c, func, FIPSRT_E_TLS, "%s",
                     "the peer closed the connection without close_notify (truncated)");
-    return fail(c, func, FIPSRT_E_TLS, "%s", SSL_is_init_finished(c->ssl) ? "TLS record layer failure"
-                                                                           : "TLS handshake failed");
+    /* Not SSL_is_init_finished(): it is false while OpenSSL handles a post-handshake message
+     * (KeyUpdate, NewSessionTicket) and after any fatal error. What failed is in the text. */
+    const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
+    if (c->state == FRT_CONN_NEW)
+        return fail(c, func, FIPSRT_E_TLS, "TLS handshake failed: %s",
+                    reason ? reason : "no reason given by OpenSSL");
+    return fail(c, func, FIPSRT_E_TLS, "TLS failure after the handshake: %s",
+                reason ? reason : "no reason given by OpenSSL");
 }
 
 /* Refuse a connection that failed before; names what happened then. */
@@ -310,8 +323,14 @@ static int handshake(fipsrt_tls_conn *c, const char *func)
     int ret = SSL_do_handshake(c->ssl);
     if (ret != 1)
         return ssl_failure(c, func, ret);
-    if (!frt_tls_ems_ok(c))
+    char why[192];
+    if (!frt_tls_ems_ok(c) || frt_tls_negotiated_refusal(c->ssl, why, sizeof(why)) != NULL) {
+        if (!c->policy_failed)
+            frt_tls_conn_note(c, "FIPS policy: %s", why);
+        c->policy_failed = true;
+        frt_tls_abort(c->ssl);   /* a fatal alert to the peer */
         return fail(c, func, FIPSRT_E_TLS, "%s", c->detail);
+    }
     const unsigned char *alpn = NULL;
     unsigned alpn_len = 0;
     SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);

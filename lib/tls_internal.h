@@ -41,17 +41,31 @@ struct frt_tls_session {
     uint64_t stamp;             /* for least-recently-stored replacement */
 };
 
+/* A session-ticket key, derived from FIPSRT_TLS_TICKET_KEY_LEN bytes of secret. */
+#define FRT_TICKET_KEYS_MAX 8
+struct frt_ticket_key {
+    unsigned char name[16], hmac[32], aes[32];
+    int64_t born;               /* CLOCK_MONOTONIC seconds */
+};
+
 struct fipsrt_tls_ctx {
     SSL_CTX *ssl_ctx;
     fipsrt_tls_role role;
     bool insecure;              /* insecure_skip_verify: trust errors are accepted */
     bool tickets;               /* resumption on */
-    atomic_int refs;            /* the caller's reference plus one per connection */
     unsigned char *alpn;        /* wire format (length-prefixed), or NULL */
     size_t alpn_len;
     pthread_mutex_t lock;       /* guards the session cache */
     struct frt_tls_session sessions[FRT_TLS_SESSION_SLOTS];
     uint64_t stamp;
+    /* ---- policy per connection, resumption and versions (lib/tls_check.c) ---- */
+    int min_proto, max_proto;   /* TLS1_2_VERSION / TLS1_3_VERSION */
+    int verify_mode;            /* SSL_VERIFY_* set again on every SSL */
+    unsigned lifetime;          /* session (ticket) lifetime, seconds */
+    /* server session-ticket keys (lib/tls_session.c), guarded by lock: [0] encrypts */
+    struct frt_ticket_key tkeys[FRT_TICKET_KEYS_MAX];
+    size_t ntkeys;
+    bool tkeys_auto;            /* the library's own keys, rotated every lifetime / 2 */
 };
 
 enum frt_conn_state { FRT_CONN_NEW, FRT_CONN_OPEN, FRT_CONN_CLOSED, FRT_CONN_FAILED };
@@ -109,7 +123,41 @@ FRT_HIDDEN int frt_tls_conn_attach(SSL *ssl, struct fipsrt_tls_conn *conn);
 FRT_HIDDEN void frt_tls_conn_note(struct fipsrt_tls_conn *conn, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* SP 800-131A / SP 800-186 key rule of certificates (RSA >= 2048, EC on P-256/384/521):
+ * NULL if `pk` is allowed, else the reason written into buf. */
+FRT_HIDDEN const char *frt_tls_key_refusal(EVP_PKEY *pk, char *buf, size_t cap);
+
+/* ---- policy per connection (lib/tls_check.c) ------------------------------------------ */
+
+/* The SSL_CTX owns the fipsrt_tls_ctx (private ex_data, released with the SSL_CTX). */
+FRT_HIDDEN int frt_tls_ctx_attach(SSL_CTX *sctx, fipsrt_tls_ctx *ctx);
+FRT_HIDDEN fipsrt_tls_ctx *frt_tls_ctx_of(const SSL_CTX *sctx);
+/* OpenSSL's security callback with the policy's allow-lists in front of the level. */
+FRT_HIDDEN int frt_tls_security_cb(const SSL *s, const SSL_CTX *ctx, int op, int bits,
+                                   int nid, void *other, void *ex);
+/* Set the guards on the SSL_CTX (security and info callbacks, versions, forbidden options,
+ * no early data), and the whole policy again on one of the library's SSLs. */
+FRT_HIDDEN int frt_tls_guard_ctx(fipsrt_tls_ctx *ctx);
+FRT_HIDDEN int frt_tls_guard_ssl(SSL *ssl, const fipsrt_tls_ctx *ctx);
+/* After a handshake: NULL if what was negotiated is inside the policy, else the reason. */
+FRT_HIDDEN const char *frt_tls_negotiated_refusal(SSL *ssl, char *buf, size_t cap);
+/* Make OpenSSL send a fatal alert on an established connection (it fails afterwards). */
+FRT_HIDDEN void frt_tls_abort(SSL *ssl);
+/* SSL_CTX info callback: the after-handshake check for SSLs the program made itself. */
+FRT_HIDDEN void frt_tls_info_cb(const SSL *ssl, int where, int ret);
+
+/* A stored session (import): NULL if its version and suite are inside the policy. */
+FRT_HIDDEN const char *frt_tls_session_refusal(const SSL_SESSION *sess, char *buf, size_t cap);
+
+/* ---- session tickets (lib/tls_session.c) ---------------------------------------------- */
+
+/* Lifetime on the SSL_CTX; servers with tickets: a random key and the ticket callback. */
+FRT_HIDDEN int frt_tls_tickets_init(fipsrt_tls_ctx *ctx);
+
 /* ---- contexts (lib/tls.c) ------------------------------------------------------------- */
+
+/* Free the context's own state; called when the SSL_CTX that owns it goes. */
+FRT_HIDDEN void frt_tls_ctx_release(fipsrt_tls_ctx *ctx);
 
 FRT_HIDDEN void frt_tls_ctx_ref(fipsrt_tls_ctx *ctx);
 /* Give a cached session for `name` to ssl (client), if any. */

@@ -36,7 +36,9 @@ static const char sigalgs[] =
 static const char rules[] =
     "Extended Master Secret required on TLS 1.2; no renegotiation; no compression; "
     "certificates in both directions: RSA >= 2048 bits, EC on P-256/P-384/P-521, "
-    "no SHA-1 or MD5 signatures; OpenSSL security level 2";
+    "no SHA-1 or MD5 signatures; OpenSSL security level 2; "
+    "TLS 1.3 resumption with (EC)DHE only (psk_dhe_ke), no 0-RTT early data; no kernel TLS; "
+    "checked again after every handshake";
 
 FIPSRT_API const char *fipsrt_tls_policy(fipsrt_tls_policy_item item)
 {
@@ -101,6 +103,13 @@ out:
 }
 
 /* SP 800-131A / SP 800-186: RSA >= 2048 bits, EC on P-256/P-384/P-521; NULL if allowed. */
+static const char *key_refusal(EVP_PKEY *pk, char *buf, size_t cap);
+
+const char *frt_tls_key_refusal(EVP_PKEY *pk, char *buf, size_t cap)
+{
+    return key_refusal(pk, buf, cap);
+}
+
 static const char *key_refusal(EVP_PKEY *pk, char *buf, size_t cap)
 {
     if (pk == NULL)
@@ -241,7 +250,7 @@ int frt_tls_verify_cb(int ok, X509_STORE_CTX *store)
     SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
     if (ssl == NULL)
         return 0;
-    fipsrt_tls_ctx *ctx = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+    fipsrt_tls_ctx *ctx = frt_tls_ctx_of(SSL_get_SSL_CTX(ssl));
     struct fipsrt_tls_conn *conn = frt_tls_conn_of(ssl);
     X509 *x = X509_STORE_CTX_get_current_cert(store);
     int depth = X509_STORE_CTX_get_error_depth(store);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,7 @@ START_TEST(test_config_init)
     memset(&b, 0xa5, sizeof(b));
     ck_assert_ok(fipsrt_tls_config_init(&b, FIPSRT_TLS_CONFIG_VERSION));
     ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
-    ck_assert_uint_eq(a.version, 1);
+    ck_assert_uint_eq(a.version, FIPSRT_TLS_CONFIG_VERSION);
     ck_assert_uint_eq(a.size, sizeof(fipsrt_tls_config));
     ck_assert_fipsrt(fipsrt_tls_config_init(&b, 0), FIPSRT_E_INVALID_ARG);
     ck_assert_fipsrt(fipsrt_tls_config_init(&b, FIPSRT_TLS_CONFIG_VERSION + 1), FIPSRT_E_INVALID_ARG);
@@ -99,12 +100,18 @@ START_TEST(test_ctx_bad_args)
     ck_assert_fipsrt(fipsrt_tls_ctx_new(&ctx, FIPSRT_TLS_SERVER, NULL), FIPSRT_E_INVALID_ARG);
     ck_assert_detail("a server needs a certificate");
 
-    cfg.version = 2;
+    cfg.version = FIPSRT_TLS_CONFIG_VERSION + 1;
     ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
     ck_assert_detail("FIPSRT_TLS_CONFIG_INIT");
-    cfg.version = 1;
+    cfg.version = 1;   /* a version-1 struct ends before the version-2 members */
+    cfg.size = offsetof(fipsrt_tls_config, max_version) - 1;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("FIPSRT_TLS_CONFIG_INIT");
+    cfg.version = 2;
     cfg.size = sizeof(cfg) - 1;
     ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("FIPSRT_TLS_CONFIG_INIT");
+    cfg.version = FIPSRT_TLS_CONFIG_VERSION;
     cfg.size = sizeof(cfg);
     cfg.min_version = 0x0302;  /* TLS 1.1: no config can widen the policy */
     ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
@@ -223,7 +230,7 @@ START_TEST(test_ctx_own_policy)
     cfg.cert_file = pki("rsa1024.pem");
     cfg.key_file = pki("rsa1024.key");
     ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_NOT_APPROVED);
-    ck_assert_detail("RSA key of 1024 bits");
+    ck_assert_detail("RSA private key of 1024 bits");
     ck_assert_fipsrt(fipsrt_tls_ctx_new(&(fipsrt_tls_ctx *){NULL}, FIPSRT_TLS_CLIENT, &cfg),
                      FIPSRT_E_NOT_APPROVED);
     cfg.cert_file = pki("sha1.pem");

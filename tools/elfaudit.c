@@ -6,9 +6,13 @@
  * them (sstrip) is read through its program headers and dynamic tags instead.
  */
 #include <elf.h>
+#include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "elfaudit.h"
 
@@ -24,7 +28,8 @@ struct rd {
 };
 
 struct sect {
-    uint64_t type, flags, addr, offset, size, link, info, entsize;
+    uint64_t type, flags, addr, offset, size, link, info, entsize, name_idx;
+    const char *name;  /* from the section-name string table; "" if none */
 };
 
 struct seg {
@@ -45,6 +50,7 @@ struct ctx {
     struct ver *vers;
     size_t nvers;
     struct elfaudit *out;
+    bool release;  /* the buffer is a private file mapping: pages may be let go */
 };
 
 /* A table or range lies wholly inside the file (overflow-safe). */
@@ -81,7 +87,8 @@ static const char *str_at(const struct rd *r, uint64_t off, uint64_t size, uint6
     return memchr(s, '\0', size - idx) ? s : NULL;
 }
 
-static int read_sections(struct ctx *c, uint64_t shoff, uint64_t entsize, uint64_t num)
+static int read_sections(struct ctx *c, uint64_t shoff, uint64_t entsize, uint64_t num,
+                         uint64_t shstrndx)
 {
     const struct rd *r = &c->r;
     if (shoff == 0)
@@ -105,11 +112,22 @@ static int read_sections(struct ctx *c, uint64_t shoff, uint64_t entsize, uint64
             !FIELD(r, o, Shdr, sh_addr, &s->addr) || !FIELD(r, o, Shdr, sh_offset, &s->offset) ||
             !FIELD(r, o, Shdr, sh_size, &s->size) || !FIELD(r, o, Shdr, sh_link, &s->link) ||
             !FIELD(r, o, Shdr, sh_info, &s->info) ||
-            !FIELD(r, o, Shdr, sh_entsize, &s->entsize))
+            !FIELD(r, o, Shdr, sh_entsize, &s->entsize) ||
+            !FIELD(r, o, Shdr, sh_name, &s->name_idx))
             return ELFAUDIT_MALFORMED;
         /* A truncated file: a section's bytes must be in it (NOBITS has none). */
         if (s->type != SHT_NOBITS && s->type != SHT_NULL && !in_file(r, s->offset, s->size))
             return ELFAUDIT_MALFORMED;
+    }
+    /* Section names: a bad name table only loses the names (they are hints, not facts). */
+    if (shstrndx == SHN_XINDEX)
+        shstrndx = c->sects[0].link;
+    const struct sect *names = shstrndx < num && c->sects[shstrndx].type == SHT_STRTAB
+                                   ? &c->sects[shstrndx] : NULL;
+    for (uint64_t i = 0; i < num; i++) {
+        const char *n = names ? str_at(r, names->offset, names->size, c->sects[i].name_idx)
+                              : NULL;
+        c->sects[i].name = n ? n : "";
     }
     c->out->has_sections = true;
     return ELFAUDIT_OK;
@@ -155,6 +173,14 @@ static bool addr_to_off(const struct ctx *c, uint64_t addr, uint64_t *off)
     return false;
 }
 
+static const struct sect *find_named(const struct ctx *c, const char *name)
+{
+    for (size_t i = 0; i < c->nsects; i++)
+        if (strcmp(c->sects[i].name, name) == 0)
+            return &c->sects[i];
+    return NULL;
+}
+
 static const struct sect *find_section(const struct ctx *c, uint64_t type)
 {
     for (size_t i = 0; i < c->nsects; i++)
@@ -184,7 +210,8 @@ static char *dup_or_null(const char *s, int *rv)
 /* What the dynamic table says; addresses are virtual, the rest are values. */
 struct dyninfo {
     uint64_t strtab, strsz, symtab, syment, hash, gnu_hash, versym, verneed, verneednum;
-    uint64_t soname;
+    uint64_t soname, runpath, rpath;
+    bool has_runpath, has_rpath;
     bool has_soname, has_strtab, has_symtab, has_versym, has_verneed;
     uint64_t str_off, str_size;  /* resolved string table */
 };
@@ -239,6 +266,8 @@ static int read_dynamic(struct ctx *c, struct dyninfo *d)
         case DT_VERSYM: d->versym = val; d->has_versym = true; break;
         case DT_VERNEED: d->verneed = val; d->has_verneed = true; break;
         case DT_VERNEEDNUM: d->verneednum = val; break;
+        case DT_RUNPATH: d->runpath = val; d->has_runpath = true; break;
+        case DT_RPATH: d->rpath = val; d->has_rpath = true; break;
         default: break;
         }
     }
@@ -250,7 +279,7 @@ static int read_dynamic(struct ctx *c, struct dyninfo *d)
     } else if (d->has_strtab && addr_to_off(c, d->strtab, &d->str_off) &&
                in_file(r, d->str_off, d->strsz)) {
         d->str_size = d->strsz;
-    } else if (nneeded > 0 || d->has_soname) {
+    } else if (nneeded > 0 || d->has_soname || d->has_runpath || d->has_rpath) {
         free(needed);
         return ELFAUDIT_MALFORMED;
     }
@@ -275,6 +304,13 @@ static int read_dynamic(struct ctx *c, struct dyninfo *d)
         if (s == NULL)
             return ELFAUDIT_MALFORMED;
         a->soname = dup_or_null(s, &rv);
+    }
+    if (rv == ELFAUDIT_OK && (d->has_runpath || d->has_rpath)) {
+        const char *s = str_at(r, d->str_off, d->str_size, d->has_runpath ? d->runpath : d->rpath);
+        if (s == NULL)
+            return ELFAUDIT_MALFORMED;
+        a->runpath = dup_or_null(s, &rv);
+        a->runpath_is_rpath = !d->has_runpath;
     }
     return rv;
 }
@@ -452,13 +488,20 @@ static int read_dynsym(struct ctx *c, const struct dyninfo *d)
             !FIELD(r, o, Sym, st_shndx, &shndx))
             return ELFAUDIT_MALFORMED;
         unsigned bind = ELF64_ST_BIND((unsigned)info);
-        if (shndx != SHN_UNDEF || bind == STB_LOCAL)
+        if (bind == STB_LOCAL)
             continue;
         const char *s = str_at(r, str_off, str_size, name);
+        if (shndx != SHN_UNDEF) {  /* a definition: only its name matters, if it has one */
+            if (s != NULL && strcmp(s, "OSSL_provider_init") == 0)
+                a->provider_module = true;
+            continue;
+        }
         if (s == NULL)
             return ELFAUDIT_MALFORMED;
         if (*s == '\0')
             continue;
+        if (strcmp(s, "dlopen") == 0 || strcmp(s, "dlmopen") == 0)
+            a->imports_dlopen = true;
         const struct ver *v = NULL;
         uint64_t vi;
         if (have_versym) {
@@ -476,99 +519,286 @@ static int read_dynsym(struct ctx *c, const struct dyninfo *d)
     return ELFAUDIT_OK;
 }
 
-/* Search @p len bytes at @p p for "@(#)libfipsrt <version>" (the tag is split in two here
- * so that this program's own read-only data does not carry the marker). */
-static bool find_marker(const uint8_t *p, size_t len, struct elfaudit *a)
-{
-    static const char tag[] = "@(#)";
-    static const char lib[] = "libfipsrt ";
-    const size_t tl = sizeof(tag) - 1, ll = sizeof(lib) - 1;
-    for (size_t i = 0; len >= tl + ll && i <= len - tl - ll; i++) {
-        const uint8_t *q = memchr(p + i, '@', len - tl - ll - i + 1);
-        if (q == NULL)
-            return false;
-        i = (size_t)(q - p);
-        if (memcmp(q, tag, tl) != 0 || memcmp(q + tl, lib, ll) != 0)
-            continue;
-        size_t v = 0, k = i + tl + ll;
-        while (k < len && v < sizeof(a->marker_version) - 1 && p[k] > ' ' && p[k] < 0x7f)
-            a->marker_version[v++] = (char)p[k++];
-        a->marker_version[v] = '\0';
-        a->marker = true;
-        return true;
-    }
-    return false;
-}
-
-/* Strings only OpenSSL's own code carries: the file names its error macros record
- * (OPENSSL_FILE, "../crypto/evp/digest.c") and its perlasm banners. A binary importing
- * libcrypto has none of them; one that linked libcrypto.a or libssl.a in has dozens. Each
- * is split in two (matched back to back) so this program's own data does not match. */
-static const char *const openssl_evidence[][2] = {
+/* The strings searched for in read-only data, each assembled at run time from two halves
+ * so that this program's own read-only data does not carry them:
+ *   - "@(#)libfipsrt ": the marker of a static libfipsrt;
+ *   - strings only OpenSSL's own code carries: the file names its error macros record
+ *     (OPENSSL_FILE, "../crypto/evp/digest.c") and its perlasm banners. A binary importing
+ *     libcrypto has none of them; one that linked libcrypto.a or libssl.a in has dozens. */
+static const char *const needle_halves[][2] = {
+    {"@(#)", "libfipsrt "},
     {"crypto/", "evp/"},
-    {"ssl/", "statem/"},
     {"CRYPTOGAMS by ", "<appro@openssl.org>"},
 };
+/* (libssl.a's "ssl/statem/" names are not searched: it is never linked without
+ * libcrypto.a, and every pass over read-only data costs the same.) */
+enum { NEEDLE_MARKER, NEEDLE_OPENSSL_FIRST, N_NEEDLES = 3 };
+static char needles[N_NEEDLES][48];
+static size_t needle_len[N_NEEDLES];
+static pthread_once_t needles_once = PTHREAD_ONCE_INIT;
 
-/* Record in a->embedded_openssl the NUL-terminated string around the first evidence. */
-static bool find_openssl(const uint8_t *p, size_t len, struct elfaudit *a)
+static void make_needles(void)
 {
-    for (size_t e = 0; e < sizeof(openssl_evidence) / sizeof(openssl_evidence[0]); e++) {
-        const char *h = openssl_evidence[e][0], *t = openssl_evidence[e][1];
-        size_t hl = strlen(h), tl = strlen(t);
-        for (const uint8_t *q = p; (q = memmem(q, len - (size_t)(q - p), h, hl)) != NULL; q++) {
-            if ((size_t)(q - p) + hl + tl > len || memcmp(q + hl, t, tl) != 0)
-                continue;
-            const uint8_t *s = q, *end = q + hl + tl;
-            while (s > p && s[-1] >= ' ' && s[-1] < 0x7f && q - s < 24)
-                s--;
-            while (end < p + len && *end >= ' ' && *end < 0x7f)
-                end++;
-            size_t n = (size_t)(end - s);
-            if (n > sizeof(a->embedded_openssl) - 1)
-                n = sizeof(a->embedded_openssl) - 1;
-            memcpy(a->embedded_openssl, s, n);
-            a->embedded_openssl[n] = '\0';
-            return true;
+    for (size_t i = 0; i < N_NEEDLES; i++) {
+        int n = snprintf(needles[i], sizeof(needles[i]), "%s%s", needle_halves[i][0],
+                         needle_halves[i][1]);
+        needle_len[i] = (size_t)n;
+    }
+}
+
+/* Record the marker's version from @p q (the marker's start) on. */
+static void take_marker(const uint8_t *q, const uint8_t *end, struct elfaudit *a)
+{
+    size_t v = 0;
+    const uint8_t *k = q + needle_len[NEEDLE_MARKER];
+    while (k < end && v < sizeof(a->marker_version) - 1 && *k > ' ' && *k < 0x7f)
+        a->marker_version[v++] = (char)*k++;
+    a->marker_version[v] = '\0';
+    a->marker = true;
+}
+
+/* Record in a->embedded_openssl the printable string around evidence at @p q. */
+static void take_openssl(const uint8_t *p, const uint8_t *q, size_t qlen, const uint8_t *end,
+                         struct elfaudit *a)
+{
+    const uint8_t *s = q, *e = q + qlen;
+    while (s > p && s[-1] >= ' ' && s[-1] < 0x7f && q - s < 24)
+        s--;
+    while (e < end && *e >= ' ' && *e < 0x7f)
+        e++;
+    size_t n = (size_t)(e - s);
+    if (n > sizeof(a->embedded_openssl) - 1)
+        n = sizeof(a->embedded_openssl) - 1;
+    memcpy(a->embedded_openssl, s, n);
+    a->embedded_openssl[n] = '\0';
+}
+
+/* Scan @p n bytes at @p p for the marker, an embedded OpenSSL and a libcrypto name. */
+static void scan_chunk(struct ctx *c, const uint8_t *p, size_t n)
+{
+    struct elfaudit *a = c->out;
+    const uint8_t *end = p + n, *q;
+    if (!a->marker && (q = memmem(p, n, needles[NEEDLE_MARKER], needle_len[NEEDLE_MARKER])))
+        take_marker(q, end, a);
+    for (size_t i = NEEDLE_OPENSSL_FIRST; i < N_NEEDLES && a->embedded_openssl[0] == '\0'; i++)
+        if ((q = memmem(p, n, needles[i], needle_len[i])) != NULL)
+            take_openssl(p, q, needle_len[i], end, a);
+    if (a->imports_dlopen && !a->names_libcrypto)
+        a->names_libcrypto = memmem(p, n, "libcrypto.so", 12) != NULL;
+}
+
+/* Run @p fn over [off, off + size) in chunks that overlap by more than any needle, and let
+ * go of each chunk's pages when the caller mapped the file (ELFAUDIT_RELEASE_PAGES), so a
+ * huge binary never makes the process hold more than a chunk of it. */
+#define CHUNK ((size_t)8 << 20)
+#define OVERLAP ((size_t)64)
+static void chunked(struct ctx *c, uint64_t off, uint64_t size,
+                    void (*fn)(struct ctx *, const uint8_t *, size_t))
+{
+    if (!in_file(&c->r, off, size))
+        return;
+    const uint8_t *base = c->r.p + off;
+    for (uint64_t pos = 0; pos < size; pos += CHUNK) {
+        size_t n = size - pos > CHUNK + OVERLAP ? CHUNK + OVERLAP : (size_t)(size - pos);
+        fn(c, base + pos, n);
+        if (c->release && n > CHUNK) {
+            uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+            uintptr_t from = ((uintptr_t)(base + pos) + page - 1) & ~(page - 1);
+            uintptr_t to = ((uintptr_t)(base + pos) + CHUNK) & ~(page - 1);
+            if (to > from)
+                madvise((void *)from, to - from, MADV_DONTNEED);
         }
     }
-    return false;
 }
 
-/* Scan one read-only region for the libfipsrt marker and for an embedded OpenSSL. */
-static void scan_rodata(const struct ctx *c, uint64_t off, uint64_t size)
+/* Sections that hold no string constants (unwind tables, Go's function table). */
+static bool not_data(const char *name)
 {
-    const struct rd *r = &c->r;
-    if (!in_file(r, off, size))
+    return strcmp(name, ".eh_frame") == 0 || strcmp(name, ".eh_frame_hdr") == 0 ||
+           strcmp(name, ".gcc_except_table") == 0 || strcmp(name, ".gopclntab") == 0 ||
+           strcmp(name, ".interp") == 0;
+}
+
+static void search_marker(struct ctx *c)
+{
+    pthread_once(&needles_once, make_needles);
+    /* A Go program built without cgo links no C: neither libfipsrt nor OpenSSL. */
+    if (c->out->is_go && c->out->go_status == GOINFO_OK &&
+        goinfo_list_has(goinfo_setting(&c->out->go, "CGO_ENABLED"), "0"))
         return;
-    if (!c->out->marker)
-        find_marker(r->p + off, size, c->out);
-    if (c->out->embedded_openssl[0] == '\0')
-        find_openssl(r->p + off, size, c->out);
-}
-
-static void search_marker(const struct ctx *c)
-{
     if (c->nsects > 0) {
         /* Read-only data: allocated, program bits, neither writable nor executable. */
         for (size_t i = 0; i < c->nsects; i++) {
             const struct sect *s = &c->sects[i];
             if (s->type == SHT_PROGBITS && (s->flags & SHF_ALLOC) &&
-                !(s->flags & (SHF_WRITE | SHF_EXECINSTR)))
-                scan_rodata(c, s->offset, s->size);
+                !(s->flags & (SHF_WRITE | SHF_EXECINSTR)) && !not_data(s->name))
+                chunked(c, s->offset, s->size, scan_chunk);
         }
         return;
     }
     for (size_t i = 0; i < c->nsegs; i++) {
         const struct seg *s = &c->segs[i];
         if (s->type == PT_LOAD && !(s->flags & PF_W))
-            scan_rodata(c, s->offset, s->filesz);
+            chunked(c, s->offset, s->filesz, scan_chunk);
     }
+}
+
+/* ---- Go ------------------------------------------------------------------------------- */
+
+/* Go's debug/buildinfo reads at most this much of the data segment for the blob. */
+#define GO_BLOB_SEARCH (64 * 1024)
+
+/* goinfo_read_fn over the file's PT_LOAD segments. */
+static const uint8_t *go_read(void *ctx, uint64_t addr, uint64_t len)
+{
+    const struct ctx *c = ctx;
+    uint64_t off;
+    if (!addr_to_off(c, addr, &off) || !in_file(&c->r, off, len))
+        return NULL;
+    return c->r.p + off;
+}
+
+/* Function-name evidence, searched as plain bytes (names are NUL-terminated in both the
+ * pclntab and .strtab, so "\0crypto/" is a name that starts with crypto/). */
+static const struct {
+    const char *needle;
+    size_t len;
+    unsigned bit;
+} go_needles[] = {
+#define N(s, b) {s, sizeof(s) - 1, b}
+    N("github.com/golang-fips/openssl", GOEV_GOLANG_FIPS),
+    N("_Cfunc_go_openssl_", GOEV_GOLANG_FIPS),
+    N("_Cfunc__goboringcrypto_", GOEV_BORING),
+    N("crypto/internal/boring/sig.BoringCrypto", GOEV_BORING),
+    N("crypto/internal/boring/sig.StandardCrypto", GOEV_NOT_BORING),
+    N("crypto/tls/fipsonly.", GOEV_FIPSONLY),
+    N("github.com/microsoft/go-crypto-", GOEV_MICROSOFT),
+    N("crypto/internal/backend.", GOEV_BACKEND),
+    N("\0crypto/", GOEV_STD_CRYPTO),
+    N("/x/crypto/", GOEV_STD_CRYPTO),
+    N("crypto/internal/fips140/v", GOEV_FIPS140),
+#undef N
+};
+
+/* The frozen module's version after "crypto/internal/fips140/" ("v1.0.0"), or false. */
+static bool fips140_version(const uint8_t *v, const uint8_t *end, char *out, size_t cap)
+{
+    size_t n = 1;
+    if (v + 1 >= end || v[1] < '0' || v[1] > '9')
+        return false;
+    while (v + n < end && n < cap - 1 &&
+           ((v[n] >= '0' && v[n] <= '9') ||
+            (v[n] == '.' && v + n + 1 < end && v[n + 1] >= '0' && v[n + 1] <= '9')))
+        n++;
+    memcpy(out, v, n);
+    out[n] = '\0';
+    return true;
+}
+
+/* One pass per anchor ("crypto", "openssl": every needle holds one of them) instead of
+ * one per needle: Go binaries' function tables run to tens of megabytes. */
+static const char *const go_anchors[] = {"crypto", "openssl"};
+
+static void go_chunk(struct ctx *c, const uint8_t *p, size_t size)
+{
+    struct elfaudit *a = c->out;
+    const uint8_t *end = p + size;
+    for (size_t an = 0; an < sizeof(go_anchors) / sizeof(go_anchors[0]); an++) {
+        const char *anchor = go_anchors[an];
+        size_t al = strlen(anchor);
+        for (const uint8_t *q = p; (q = memmem(q, (size_t)(end - q), anchor, al)) != NULL;
+             q++) {
+            for (size_t i = 0; i < sizeof(go_needles) / sizeof(go_needles[0]); i++) {
+                unsigned bit = go_needles[i].bit;
+                const char *n = go_needles[i].needle;
+                size_t nl = go_needles[i].len;
+                /* Where the anchor first occurs in the needle ("\0crypto/" starts with NUL). */
+                const char *at = memmem(n, nl, anchor, al);
+                if (at == NULL || (a->go_evidence & bit))
+                    continue;
+                size_t back = (size_t)(at - n);
+                const uint8_t *start = q - back;
+                if (back > (size_t)(q - p) || nl > (size_t)(end - start) ||
+                    memcmp(start, n, nl) != 0)
+                    continue;
+                if (bit == GOEV_FIPS140 &&
+                    !fips140_version(start + nl - 1, end, a->go_fips140_module,
+                                     sizeof(a->go_fips140_module)))
+                    continue;
+                a->go_evidence |= bit;
+            }
+        }
+    }
+}
+
+static int read_go(struct ctx *c)
+{
+    struct elfaudit *a = c->out;
+    const struct sect *bi = find_named(c, ".go.buildinfo");
+    const struct sect *pcln = find_named(c, ".gopclntab");
+    a->is_go = bi != NULL || pcln != NULL || find_named(c, ".note.go.buildid") != NULL;
+
+    /* The blob: its own section, else 16-byte aligned near the start of a writable segment. */
+    const uint8_t *blob = NULL;
+    uint64_t blob_len = 0;
+    if (bi != NULL && in_file(&c->r, bi->offset, bi->size)) {
+        blob = c->r.p + bi->offset;
+        blob_len = bi->size;
+    } else if (c->nsects == 0 || a->is_go) {
+        for (size_t i = 0; i < c->nsegs && blob == NULL; i++) {
+            const struct seg *s = &c->segs[i];
+            if (s->type != PT_LOAD || !(s->flags & PF_W) || !in_file(&c->r, s->offset, s->filesz))
+                continue;
+            uint64_t n = s->filesz < GO_BLOB_SEARCH ? s->filesz : GO_BLOB_SEARCH;
+            for (uint64_t k = 0; k + GOINFO_MAGIC_LEN <= n; k += 16) {
+                if (memcmp(c->r.p + s->offset + k, GOINFO_MAGIC, GOINFO_MAGIC_LEN) == 0) {
+                    blob = c->r.p + s->offset + k;
+                    blob_len = s->filesz - k;
+                    break;
+                }
+            }
+        }
+    }
+    a->go_status = GOINFO_NONE;
+    if (blob != NULL) {
+        a->is_go = true;
+        a->go_status = goinfo_parse(blob, blob_len, go_read, c, &a->go);
+        if (a->go_status == GOINFO_NOMEM)
+            return ELFAUDIT_NOMEM;
+    }
+    if (!a->is_go)
+        return ELFAUDIT_OK;
+
+    /* Symbol evidence: the pclntab (every function's name, kept by strip), the symbol
+     * table's names (adds data symbols), else every read-only segment. */
+    const struct sect *symtab = find_section(c, SHT_SYMTAB);
+    const struct sect *strtab = symtab ? linked_strtab(c, symtab) : NULL;
+    if (pcln != NULL) {
+        chunked(c, pcln->offset, pcln->size, go_chunk);
+        a->go_evidence_from = "pclntab";
+    }
+    if (strtab != NULL) {
+        chunked(c, strtab->offset, strtab->size, go_chunk);
+        a->go_evidence_from = pcln ? "pclntab+symtab" : "symtab";
+    }
+    if (pcln == NULL && strtab == NULL) {
+        for (size_t i = 0; i < c->nsegs; i++)
+            if (c->segs[i].type == PT_LOAD && !(c->segs[i].flags & PF_W))
+                chunked(c, c->segs[i].offset, c->segs[i].filesz, go_chunk);
+        a->go_evidence_from = "segments";
+    }
+    return ELFAUDIT_OK;
 }
 
 int elfaudit_parse(const uint8_t *buf, size_t len, struct elfaudit *out)
 {
+    return elfaudit_parse_ex(buf, len, 0, out);
+}
+
+int elfaudit_parse_ex(const uint8_t *buf, size_t len, unsigned flags, struct elfaudit *out)
+{
     memset(out, 0, sizeof(*out));
+    out->go_status = GOINFO_NONE;
     if (buf == NULL || len < EI_NIDENT || memcmp(buf, ELFMAG, SELFMAG) != 0)
         return ELFAUDIT_NOT_ELF;
     if ((buf[EI_CLASS] != ELFCLASS32 && buf[EI_CLASS] != ELFCLASS64) ||
@@ -578,6 +808,7 @@ int elfaudit_parse(const uint8_t *buf, size_t len, struct elfaudit *out)
     struct ctx c = {
         .r = {buf, len, buf[EI_DATA] == ELFDATA2MSB, buf[EI_CLASS] == ELFCLASS64},
         .out = out,
+        .release = flags & ELFAUDIT_RELEASE_PAGES,
     };
     const struct rd *r = &c.r;
     out->elf_class = r->is64 ? 64 : 32;
@@ -593,14 +824,19 @@ int elfaudit_parse(const uint8_t *buf, size_t len, struct elfaudit *out)
     out->type = (unsigned)type;
     out->machine = (unsigned)machine;
 
+    uint64_t shstrndx;
+    if (!FIELD(r, 0, Ehdr, e_shstrndx, &shstrndx))
+        return ELFAUDIT_MALFORMED;
     struct dyninfo d = {0};
-    int rv = read_sections(&c, shoff, shentsize, shnum);
+    int rv = read_sections(&c, shoff, shentsize, shnum, shstrndx);
     if (rv == ELFAUDIT_OK)
         rv = read_segments(&c, phoff, phentsize, phnum);
     if (rv == ELFAUDIT_OK)
         rv = read_dynamic(&c, &d);
     if (rv == ELFAUDIT_OK && out->has_dynamic)
         rv = read_dynsym(&c, &d);
+    if (rv == ELFAUDIT_OK)
+        rv = read_go(&c);
     if (rv == ELFAUDIT_OK)
         search_marker(&c);
     free(c.sects);
@@ -623,9 +859,12 @@ void elfaudit_free(struct elfaudit *a)
     }
     free(a->imports);
     free(a->soname);
+    free(a->runpath);
+    goinfo_free(&a->go);
     a->needed = NULL;
     a->imports = NULL;
     a->soname = NULL;
+    a->runpath = NULL;
     a->n_needed = a->n_imports = 0;
 }
 

@@ -28,11 +28,36 @@
  *   refused (the self-signature of a trust anchor is not relied on and not checked).
  * fipsrt_tls_policy() returns these lists; `fipsrt status` prints them.
  *
+ * - resumption: TLS 1.2 session IDs and tickets, TLS 1.3 tickets with PSK plus (EC)DHE
+ *   only (psk_dhe_ke: every resumed TLS 1.3 connection runs a fresh P-curve key exchange,
+ *   so it keeps forward secrecy); 0-RTT early data is never accepted or sent (a server
+ *   announces max_early_data 0 and refuses early data), since it can be replayed. Ticket
+ *   protection is AES-256-CBC with HMAC-SHA-256 (RFC 5077 4) in the FIPS provider, keyed
+ *   by HKDF-SHA-256 from the library's random keys or the application's
+ *   (fipsrt_tls_ctx_set_ticket_keys());
+ * - no kernel TLS: OpenSSL's kTLS option (SSL_OP_ENABLE_KTLS) would move record encryption
+ *   into the kernel, outside the FIPS module. The library never sets it and clears it on
+ *   every context after OpenSSL applied the system configuration (an `Options = KTLS` in
+ *   openssl.cnf) and again on every connection, whatever the program set on the
+ *   escape-hatch SSL_CTX; no configuration or environment variable turns it on.
+ *
  * Errors: verification of the peer's certificate (expired, unknown CA, name mismatch,
  * policy) -> FIPSRT_E_TLS_VERIFY with the X.509 reason, the depth and the subject in
  * fipsrt_last_error(); every other handshake or record failure (no shared version, suite
  * or group, missing Extended Master Secret, alerts, garbage, unexpected EOF) ->
  * FIPSRT_E_TLS with the reason.
+ *
+ * Errors after the handshake say so ("TLS failure after the handshake: <reason>"); only a
+ * failure before the handshake completed is "TLS handshake failed: <reason>".
+ *
+ * Closing after a fatal error: when a call fails with FIPSRT_E_TLS or FIPSRT_E_TLS_VERIFY,
+ * OpenSSL has already written its fatal alert to the transport (an fd connection: the
+ * socket; a memory connection: drain it with fipsrt_tls_conn_drain() and send it). Do not
+ * call fipsrt_tls_conn_shutdown() (it returns FIPSRT_E_STATE). Before closing a socket,
+ * half-close it (shutdown(fd, SHUT_WR)) and read until the peer closes or a short timeout
+ * passes: closing a socket that still holds unread input makes Linux send a TCP reset,
+ * which can destroy the alert (and any answer sent before it) before the peer reads it.
+ * Do the same after sending an answer to a request you did not read completely.
  *
  * Thread safety: contexts are thread-safe and shared. A connection belongs to one thread
  * at a time.
@@ -72,7 +97,7 @@ typedef enum fipsrt_tls_client_auth {
 } fipsrt_tls_client_auth;
 
 /** Version of fipsrt_tls_config this header describes. */
-#define FIPSRT_TLS_CONFIG_VERSION 1
+#define FIPSRT_TLS_CONFIG_VERSION 2
 
 /**
  * How to make a context. Initialise with FIPSRT_TLS_CONFIG_INIT or fipsrt_tls_config_init()
@@ -125,6 +150,16 @@ typedef struct fipsrt_tls_config {
      * certificate (key sizes, signature hashes) still apply.
      */
     int insecure_skip_verify;
+
+    /* ---- resumption and versions, config version 2 ---------------------------------- */
+    /** Since version 2: the highest version, FIPSRT_TLS_1_3 (default) or FIPSRT_TLS_1_2. */
+    fipsrt_tls_version max_version;
+    /**
+     * Since version 2: seconds a session may be resumed (the ticket lifetime a server
+     * announces; sessions older than that are not resumed). 0: 7200 (two hours); at most
+     * 604800 (RFC 8446 4.6.1). A server's own ticket keys are replaced every half of it.
+     */
+    unsigned int session_lifetime;
 } fipsrt_tls_config;
 
 /** Static initialiser: `fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;` */
@@ -207,7 +242,12 @@ FIPSRT_API int fipsrt_tls_conn_new_fd(fipsrt_tls_conn **out, fipsrt_tls_ctx *ctx
 FIPSRT_API int fipsrt_tls_conn_new_mem(fipsrt_tls_conn **out, fipsrt_tls_ctx *ctx,
                                        const char *peer_name);
 
-/** Free a connection (NULL is a no-op). Sends nothing: call fipsrt_tls_conn_shutdown() first. */
+/**
+ * Free a connection (NULL is a no-op). Sends nothing: call fipsrt_tls_conn_shutdown() first.
+ * A server keeps the session of a connection that ended in close_notify from either side
+ * (it can be resumed), also when the application frees it without answering the peer's
+ * close_notify; a connection that failed, or is freed while open, loses its session.
+ */
 FIPSRT_API void fipsrt_tls_conn_free(fipsrt_tls_conn *conn);
 
 /**
@@ -298,6 +338,56 @@ FIPSRT_API int fipsrt_tls_conn_resumed(const fipsrt_tls_conn *conn);
  */
 FIPSRT_API int fipsrt_tls_conn_peer_cert(fipsrt_cert **out, const fipsrt_tls_conn *conn);
 
+/* ---- resumption ----------------------------------------------------------------------- */
+
+/** Bytes of secret for one session-ticket key (fipsrt_tls_ctx_set_ticket_keys()). */
+#define FIPSRT_TLS_TICKET_KEY_LEN 48
+
+/**
+ * Server: the session-ticket keys, so that several processes or hosts accept each other's
+ * tickets. @p keys holds @p count keys of FIPSRT_TLS_TICKET_KEY_LEN bytes each, random
+ * secrets shared by the fleet (e.g. from fipsrt_random()): the first encrypts new tickets,
+ * all decrypt (the others are decrypt-only previous keys; a ticket one of them opens is
+ * replaced by a new one under the first). Rotate by calling again with a new first key and
+ * the old ones after it; a key dropped from the list makes its tickets fail over to a full
+ * handshake. Each key's name, HMAC-SHA-256 and AES-256 keys are derived from its secret
+ * with HKDF-SHA-256, all in the FIPS provider.
+ * Without this call a server makes its own random key and replaces it every half session
+ * lifetime (keeping the older ones while their tickets can be valid); after it, the
+ * application's keys are used as given until the next call.
+ * Thread-safe: connections in flight keep working.
+ * @return 0; FIPSRT_E_INVALID_ARG (NULL, a client context, @p count not 1..8);
+ *   FIPSRT_E_STATE (session tickets are disabled on the context)
+ */
+FIPSRT_API int fipsrt_tls_ctx_set_ticket_keys(fipsrt_tls_ctx *ctx, const uint8_t *keys,
+                                              size_t count);
+
+/**
+ * Client: the connection's session as an opaque blob, to offer on a later connection to
+ * the same server, also from another process (fipsrt_tls_conn_session_import()). TLS 1.3
+ * sessions arrive after the handshake (NewSessionTicket): read from the connection first.
+ * The blob holds the session's resumption secret: store it like a private key.
+ * @param out buffer of @p cap bytes (NULL with @p cap 0 asks for the size)
+ * @param[out] out_len bytes written, or needed with FIPSRT_E_BUFFER_TOO_SMALL
+ * @return 0, FIPSRT_E_BUFFER_TOO_SMALL, FIPSRT_E_INVALID_ARG (NULL, a server connection),
+ *   FIPSRT_E_STATE (not established, or no resumable session yet), FIPSRT_E_NOMEM
+ */
+FIPSRT_API int fipsrt_tls_conn_session_export(const fipsrt_tls_conn *conn, uint8_t *out,
+                                              size_t cap, size_t *out_len);
+
+/**
+ * Client: offer a session from fipsrt_tls_conn_session_export() on this connection, before
+ * its handshake. The server decides whether it resumes (fipsrt_tls_conn_resumed()); every
+ * resumed connection is checked against the policy like a full one.
+ * @return 0; FIPSRT_E_MALFORMED (not such a blob); FIPSRT_E_STATE (expired: older than its
+ *   lifetime; not resumable; resumption disabled on the context; the handshake started);
+ *   FIPSRT_E_NOT_APPROVED (its version or cipher suite is outside this context's policy,
+ *   e.g. a TLS 1.2 session on a context with min_version TLS 1.3);
+ *   FIPSRT_E_INVALID_ARG (NULL, a server connection, a session made for another peer_name)
+ */
+FIPSRT_API int fipsrt_tls_conn_session_import(fipsrt_tls_conn *conn, const uint8_t *data,
+                                              size_t len);
+
 /* ---- policy --------------------------------------------------------------------------- */
 
 /** Parts of the FIPS TLS policy. Values are ABI. */
@@ -317,18 +407,46 @@ FIPSRT_API const char *fipsrt_tls_policy(fipsrt_tls_policy_item item);
 
 /**
  * The context's OpenSSL `SSL_CTX *`, for programs that already use OpenSSL (cast it).
- * Borrowed: valid while the context lives. It bypasses nothing: the FIPS policy, the
- * verification callback and the Extended Master Secret check are already set on it.
- * Changing its settings through OpenSSL is not supported and voids that guarantee.
+ * Borrowed: valid while the context lives. An `SSL` made from it keeps the `SSL_CTX`, and
+ * the library state its callbacks read, alive after fipsrt_tls_ctx_free().
+ *
+ * It stays (a FIPSRT_1.0 symbol cannot go, and programs read settings through it), but it
+ * cannot widen the FIPS policy of any connection:
+ * - The library's connections set the whole policy again on their own `SSL` when they are
+ *   made: lists, versions, options, verification and callbacks changed on this `SSL_CTX` do
+ *   not reach them (only a narrower protocol version range set here is kept). Settings
+ *   that exist only on the `SSL_CTX` (ALPN, session cache and tickets, the ClientHello
+ *   callback) belong to the library: changing them is not supported.
+ * - OpenSSL's security callback, set here and on every library `SSL`, refuses each version,
+ *   suite, group, signature scheme and certificate key outside the policy while OpenSSL
+ *   negotiates: a peer that insists gets a fatal alert (handshake_failure) from OpenSSL.
+ * - After every handshake of a library connection, the negotiated version, suite, group,
+ *   signature schemes (both directions), Extended Master Secret on TLS 1.2 and the peer's
+ *   certificate key are checked again. Outside the policy: FIPSRT_E_TLS ("FIPS policy: ..."
+ *   in the detail) and a fatal alert to the peer (OpenSSL has no call that sends an alert
+ *   after the handshake, so the library makes its record layer refuse a record: the peer
+ *   sees unexpected_message on TLS 1.3, bad_record_mac on TLS 1.2).
+ * - An `SSL` the program makes itself from this `SSL_CTX` inherits the security callback,
+ *   the verification callback and an info callback that runs the same check when its
+ *   handshake is done. That check cannot send an alert from inside OpenSSL: a connection
+ *   outside the policy is made unusable instead (verify result
+ *   X509_V_ERR_APPLICATION_VERIFICATION, SSL_write() fails, SSL_read() reports the end,
+ *   its session is not cached).
+ * What does not hold: a program that replaces those callbacks on this `SSL_CTX`
+ * (SSL_CTX_set_security_callback, SSL_CTX_set_verify, SSL_CTX_set_info_callback) takes the
+ * `SSL`s it makes itself outside the policy; the library's own connections keep it.
+ * `fipsrt check` reports programs that import such libssl functions.
  */
 FIPSRT_API void *fipsrt_tls_ctx_get_ssl_ctx(const fipsrt_tls_ctx *ctx);
 
 /**
- * The connection's OpenSSL `SSL *` (borrowed, valid while the connection lives), under the
- * same terms as fipsrt_tls_ctx_get_ssl_ctx(): the policy checks run inside OpenSSL's
- * callbacks, so they hold even if the program drives the SSL itself. The app data slot
- * (SSL_set_app_data) of this SSL and of any SSL the program makes from the escape-hatch
- * SSL_CTX is the program's: the library keeps its own state elsewhere.
+ * The connection's OpenSSL `SSL *` (borrowed, valid while the connection lives). The policy
+ * was set on it when the connection was made; whatever the program changes on it before
+ * the handshake, the check after the handshake (see fipsrt_tls_ctx_get_ssl_ctx()) fails
+ * the connection with FIPSRT_E_TLS and a fatal alert if the result is outside the policy.
+ * The app data slot (SSL_set_app_data) of this SSL, of any SSL the program makes from the
+ * escape-hatch SSL_CTX, and of that SSL_CTX is the program's: the library keeps its own
+ * state elsewhere.
  */
 FIPSRT_API void *fipsrt_tls_conn_get_ssl(const fipsrt_tls_conn *conn);
 

@@ -183,7 +183,9 @@ START_TEST(test_evp_md5_finding)
     check(env_path("FIXTURE_EVP_MD5"), true, &r);
     ck_assert_int_eq(r.status, 1);
     ck_assert_contains(r.out, "{\"symbol\": \"EVP_md5\", \"library\": \"libcrypto.so.3\", "
-                              "\"version\": \"OPENSSL_3.0.0\", \"by_libfipsrt\": false}");
+                              "\"version\": \"OPENSSL_3.0.0\", \"kind\": \"openssl-direct\", "
+                              "\"by_libfipsrt\": false}");
+    ck_assert_contains(r.out, "\"route\": \"libfipsrt\"");
     ck_assert_contains(r.out, "\"status\": \"findings\"");
 }
 END_TEST
@@ -254,9 +256,14 @@ START_TEST(test_unreadable_inputs)
     write_file(path, "", 0);
     check(path, false, &r);
     ck_assert_int_eq(r.status, 2);
-    check(dir, false, &r);  /* a directory */
+    /* A directory is walked: its truncated ELF files are errors, the text and empty files
+     * are skipped quietly (only a file named on the command line must be ELF). */
+    check(dir, false, &r);
     ck_assert_int_eq(r.status, 2);
-    ck_assert_contains(r.out, "is a directory");
+    ck_assert_contains(r.out, "truncated-64: error: malformed ELF file");
+    ck_assert_contains(r.out, "4 ELF file(s)");
+    ck_assert_contains(r.out, "4 unreadable");
+    ck_assert_ptr_null(strstr(r.out, "not an ELF file"));
     snprintf(path, sizeof(path), "%s/missing", dir);
     check(path, true, &r);
     ck_assert_int_eq(r.status, 2);
@@ -273,6 +280,72 @@ START_TEST(test_unreadable_inputs)
     free(elf);
     rm_rf(dir);
     free(dir);
+}
+END_TEST
+
+
+/* Issue 9 §3: SSL_CTX_set1_groups_list() on the escape hatch is SSL_CTX_ctrl in the import
+ * table. Before, that import matched no crypto entry point: "result: ok" and exit 0. */
+START_TEST(test_tls_policy_widening)
+{
+    proc_result r;
+    check(env_path("FIXTURE_WIDENS_TLS"), false, &r);
+    ck_assert_msg(r.status == 1, "status %d\n%s", r.status, r.out);
+    ck_assert_contains(r.out, "libfipsrt:  dynamic (DT_NEEDED libfipsrt.so.1)");
+    ck_assert_contains(r.out, "FINDING: imports SSL_CTX_ctrl from libssl.so.3: it can change "
+                              "the TLS policy");
+    ck_assert_contains(r.out, "[tls-policy]");
+    check(env_path("FIXTURE_WIDENS_TLS"), true, &r);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_contains(r.out, "{\"symbol\": \"SSL_CTX_ctrl\", \"library\": \"libssl.so.3\", "
+                              "\"version\": \"OPENSSL_3.0.0\", \"kind\": \"tls-policy\"");
+    ck_assert_contains(r.out, "{\"kind\": \"tls-policy\", \"message\": \"imports SSL_CTX_ctrl");
+    /* Allowing direct OpenSSL use as a route does not allow a policy change. */
+    char *argv[] = {(char *)env_path("FIPSRT_CLI"), "check", "--allow-route", "openssl-direct",
+                    (char *)env_path("FIXTURE_WIDENS_TLS"), NULL};
+    run_process(argv, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_contains(r.out, "[tls-policy]");
+}
+END_TEST
+
+/* No crypto at all is clean (before: "does not link libfipsrt" was a finding). */
+START_TEST(test_no_crypto_clean)
+{
+    proc_result r;
+    check(env_path("FIXTURE_NO_CRYPTO"), false, &r);
+    ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.out);
+    ck_assert_contains(r.out, "route:      none");
+    ck_assert_contains(r.out, "result: ok, no cryptography");
+    check(env_path("FIXTURE_NO_CRYPTO"), true, &r);
+    ck_assert_contains(r.out, "\"route\": \"none\", \"route_allowed\": true");
+    /* The policy is the user's: deny "none" and it is a finding of its own kind. */
+    char *argv[] = {(char *)env_path("FIPSRT_CLI"), "check", "--deny-route", "none",
+                    (char *)env_path("FIXTURE_NO_CRYPTO"), NULL};
+    run_process(argv, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_contains(r.out, "[route-not-allowed]");
+}
+END_TEST
+
+START_TEST(test_dlopen_libcrypto)
+{
+    proc_result r;
+    check(env_path("FIXTURE_DLOPEN"), false, &r);
+    ck_assert_msg(r.status == 1, "status %d\n%s", r.status, r.out);
+    ck_assert_contains(r.out, "route:      openssl-dlopen (NOT ALLOWED)");
+    ck_assert_contains(r.out, "[openssl-dlopen]");
+    char *argv[] = {(char *)env_path("FIPSRT_CLI"), "check", "--allow-route",
+                    "openssl-dlopen,openssl-direct", (char *)env_path("FIXTURE_DLOPEN"),
+                    (char *)env_path("FIXTURE_EVP_MD5"), NULL};
+    run_process(argv, NULL, NULL, &r);
+    ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.out);
+    ck_assert_contains(r.out, "note: allowed by the policy (route openssl-dlopen)");
+    char *bad[] = {(char *)env_path("FIPSRT_CLI"), "check", "--allow-route", "nonsense",
+                   (char *)env_path("FIXTURE_DLOPEN"), NULL};
+    run_process(bad, NULL, NULL, &r);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_contains(r.err, "unknown route \"nonsense\"");
 }
 END_TEST
 
@@ -514,6 +587,216 @@ START_TEST(test_mutations_never_crash)
 }
 END_TEST
 
+
+/* ---- Go build info (tools/goinfo.c) ---------------------------------------------------- */
+
+static const char modtext[] = "path\texample.com/app\nmod\texample.com/app\t(devel)\t\n"
+                              "dep\tgolang.org/x/crypto\tv0.1.0\th1:x\n"
+                              "build\tCGO_ENABLED=1\nbuild\tGOEXPERIMENT=boringcrypto\n"
+                              "build\t-tags=a,b\nbuild\tDefaultGODEBUG=fips140=on\n";
+
+/* An inline (Go >= 1.18) blob: header, uvarint+version, uvarint+module info; @p framed puts
+ * the 16-byte sentinels around the module info as Go does. Returns its length. */
+static size_t inline_blob(uint8_t *b, const char *version, bool framed)
+{
+    memset(b, 0, 32);
+    memcpy(b, GOINFO_MAGIC, GOINFO_MAGIC_LEN);
+    b[14] = 8;
+    b[15] = 0x2;
+    size_t n = 32, vl = strlen(version), ml = strlen(modtext) + (framed ? 32 : 0);
+    b[n++] = (uint8_t)vl;
+    memcpy(b + n, version, vl);
+    n += vl;
+    b[n++] = (uint8_t)(0x80 | (ml & 0x7f));  /* two-byte uvarint: ml > 127 */
+    b[n++] = (uint8_t)(ml >> 7);
+    if (framed)
+        memset(b + n, 0xaa, 16), n += 16;
+    memcpy(b + n, modtext, strlen(modtext));
+    n += strlen(modtext);
+    if (framed)
+        memset(b + n, 0xbb, 16), n += 16;
+    return n;
+}
+
+static void assert_modinfo(const struct goinfo *g)
+{
+    ck_assert_str_eq(g->path, "example.com/app");
+    ck_assert_str_eq(g->main_module, "example.com/app (devel)");
+    ck_assert_uint_eq(g->n_deps, 1);
+    ck_assert_uint_eq(g->n_settings, 4);
+    ck_assert_str_eq(goinfo_setting(g, "CGO_ENABLED"), "1");
+    ck_assert_str_eq(goinfo_setting(g, "-tags"), "a,b");
+    ck_assert_str_eq(goinfo_setting(g, "DefaultGODEBUG"), "fips140=on");
+    ck_assert(goinfo_list_has(goinfo_setting(g, "GOEXPERIMENT"), "boringcrypto"));
+    ck_assert_ptr_null(goinfo_setting(g, "GOFIPS140"));
+}
+
+START_TEST(test_goinfo_inline)
+{
+    uint8_t b[1024];
+    struct goinfo g;
+    for (int framed = 0; framed <= 1; framed++) {
+        size_t n = inline_blob(b, "go1.22.2 X:boringcrypto", framed);
+        ck_assert_int_eq(goinfo_parse(b, n, NULL, NULL, &g), GOINFO_OK);
+        ck_assert(g.inline_strings);
+        ck_assert_uint_eq(g.ptr_size, 8);
+        ck_assert_str_eq(g.version, "go1.22.2 X:boringcrypto");
+        assert_modinfo(&g);
+        goinfo_free(&g);
+        /* Every truncation fails cleanly (ASan/valgrind watch for overreads). */
+        for (size_t k = 0; k < n; k++) {
+            uint8_t *cut = malloc(k ? k : 1);
+            memcpy(cut, b, k);
+            int rv = goinfo_parse(cut, k, NULL, NULL, &g);
+            ck_assert_msg(rv == GOINFO_NONE || rv == GOINFO_MALFORMED || rv == GOINFO_OK,
+                          "cut %zu: %d", k, rv);
+            goinfo_free(&g);
+            free(cut);
+        }
+    }
+    size_t n = inline_blob(b, "go1.19", false);
+    b[14] = 5;  /* pointer size */
+    ck_assert_int_eq(goinfo_parse(b, n, NULL, NULL, &g), GOINFO_MALFORMED);
+    goinfo_free(&g);
+    b[14] = 8;
+    b[33] = '\n';  /* a control character in the version */
+    ck_assert_int_eq(goinfo_parse(b, n, NULL, NULL, &g), GOINFO_MALFORMED);
+    goinfo_free(&g);
+    b[32] = 0xff;  /* a varint running to the end */
+    memset(b + 33, 0xff, n - 33);
+    ck_assert_int_eq(goinfo_parse(b, n, NULL, NULL, &g), GOINFO_MALFORMED);
+    goinfo_free(&g);
+    b[0] = 0;
+    ck_assert_int_eq(goinfo_parse(b, n, NULL, NULL, &g), GOINFO_NONE);
+    ck_assert_int_eq(goinfo_parse(NULL, 0, NULL, NULL, &g), GOINFO_NONE);
+    goinfo_free(&g);
+}
+END_TEST
+
+struct space {
+    const uint8_t *p;
+    uint64_t base, len;
+};
+
+static const uint8_t *space_read(void *ctx, uint64_t addr, uint64_t len)
+{
+    const struct space *s = ctx;
+    if (addr < s->base || addr - s->base > s->len || len > s->len - (addr - s->base))
+        return NULL;
+    return s->p + (addr - s->base);
+}
+
+static void put_ptr(uint8_t *p, uint64_t v, unsigned size, bool be)
+{
+    for (unsigned i = 0; i < size; i++)
+        p[be ? size - 1 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The pointer layout (Go < 1.18), 4- and 8-byte pointers in both byte orders. */
+START_TEST(test_goinfo_pointer)
+{
+    for (unsigned ps = 4; ps <= 8; ps += 4) {
+        for (int be = 0; be <= 1; be++) {
+            uint8_t mem[1024] = {0};
+            const uint64_t base = 0x10000;
+            const char *ver = "go1.17.13";
+            memcpy(mem, GOINFO_MAGIC, GOINFO_MAGIC_LEN);
+            mem[14] = (uint8_t)ps;
+            mem[15] = be ? 0x1 : 0x0;
+            /* headers at 64 and 96, data at 128 and 160 */
+            put_ptr(mem + 16, base + 64, ps, be);
+            put_ptr(mem + 16 + ps, base + 96, ps, be);
+            put_ptr(mem + 64, base + 128, ps, be);
+            put_ptr(mem + 64 + ps, strlen(ver), ps, be);
+            put_ptr(mem + 96, base + 160, ps, be);
+            put_ptr(mem + 96 + ps, strlen(modtext), ps, be);
+            memcpy(mem + 128, ver, strlen(ver));
+            memcpy(mem + 160, modtext, strlen(modtext));
+            struct space sp = {mem, base, sizeof(mem)};
+            struct goinfo g;
+            ck_assert_int_eq(goinfo_parse(mem, sizeof(mem), space_read, &sp, &g), GOINFO_OK);
+            ck_assert(!g.inline_strings);
+            ck_assert_str_eq(g.version, ver);
+            assert_modinfo(&g);
+            goinfo_free(&g);
+            /* No reader, an unmapped header, a length past the mapping, over 1 MiB. */
+            ck_assert_int_eq(goinfo_parse(mem, sizeof(mem), NULL, NULL, &g), GOINFO_MALFORMED);
+            goinfo_free(&g);
+            put_ptr(mem + 16, base + 4096, ps, be);
+            ck_assert_int_eq(goinfo_parse(mem, sizeof(mem), space_read, &sp, &g),
+                             GOINFO_MALFORMED);
+            goinfo_free(&g);
+            put_ptr(mem + 16, base + 64, ps, be);
+            put_ptr(mem + 64 + ps, 2000, ps, be);
+            ck_assert_int_eq(goinfo_parse(mem, sizeof(mem), space_read, &sp, &g),
+                             GOINFO_MALFORMED);
+            goinfo_free(&g);
+            put_ptr(mem + 64 + ps, (1u << 20) + 1, ps, be);
+            ck_assert_int_eq(goinfo_parse(mem, sizeof(mem), space_read, &sp, &g),
+                             GOINFO_MALFORMED);
+            goinfo_free(&g);
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_goinfo_list)
+{
+    ck_assert(goinfo_list_has("boringcrypto", "boringcrypto"));
+    ck_assert(goinfo_list_has("fieldtrack,boringcrypto", "boringcrypto"));
+    ck_assert(!goinfo_list_has("nosystemcrypto", "systemcrypto"));
+    ck_assert(!goinfo_list_has("boringcrypto2", "boringcrypto"));
+    ck_assert(!goinfo_list_has(NULL, "boringcrypto"));
+    ck_assert(!goinfo_list_has("", "boringcrypto"));
+}
+END_TEST
+
+/* The synthetic Go programs (make_go_fixtures.py) through the whole ELF reader. */
+START_TEST(test_go_elf_fixtures)
+{
+    static const struct {
+        const char *name, *version;
+        unsigned evidence, absent;
+        const char *from;
+    } fx[] = {
+        {"golang-fips", "go1.22.2 X:boringcrypto", GOEV_GOLANG_FIPS | GOEV_BACKEND,
+         GOEV_BORING, "pclntab"},
+        {"microsoft", "go1.22.5 X:systemcrypto", GOEV_GOLANG_FIPS, GOEV_BORING, "pclntab"},
+        {"gofips140", "go1.24.0", GOEV_FIPS140 | GOEV_STD_CRYPTO, GOEV_BORING, "pclntab"},
+        {"pointer-std", "go1.17.13", GOEV_STD_CRYPTO, GOEV_FIPS140, "pclntab"},
+        {"undetermined", "go1.21.0 X:boringcrypto", 0, GOEV_STD_CRYPTO, "pclntab"},
+        {"golang-fips-nosections", "go1.22.2 X:boringcrypto", GOEV_GOLANG_FIPS, 0, "segments"},
+    };
+    for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++) {
+        char path[1024];
+        snprintf(path, sizeof(path), "%s/%s", env_path("FIXTURE_GO_DIR"), fx[i].name);
+        size_t len;
+        uint8_t *elf = (uint8_t *)slurp(path, &len);
+        struct elfaudit a;
+        ck_assert_int_eq(elfaudit_parse(elf, len, &a), ELFAUDIT_OK);
+        ck_assert_msg(a.is_go && a.go_status == GOINFO_OK, "%s", fx[i].name);
+        ck_assert_str_eq(a.go.version, fx[i].version);
+        ck_assert_msg((a.go_evidence & fx[i].evidence) == fx[i].evidence &&
+                      !(a.go_evidence & fx[i].absent), "%s: evidence %#x", fx[i].name,
+                      a.go_evidence);
+        ck_assert_str_eq(a.go_evidence_from, fx[i].from);
+        if (strcmp(fx[i].name, "gofips140") == 0)
+            ck_assert_str_eq(a.go_fips140_module, "v1.0.0");
+        elfaudit_free(&a);
+        /* Truncations of a Go program fail cleanly too. */
+        for (size_t cut = 0; cut < len; cut += 97) {
+            uint8_t *c = malloc(cut ? cut : 1);
+            memcpy(c, elf, cut);
+            int rv = elfaudit_parse(c, cut, &a);
+            ck_assert(rv == ELFAUDIT_OK || rv == ELFAUDIT_NOT_ELF || rv == ELFAUDIT_MALFORMED);
+            elfaudit_free(&a);
+            free(c);
+        }
+        free(elf);
+    }
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("audit");
@@ -528,12 +811,19 @@ static Suite *make_suite(void)
     tcase_add_test(cli, test_embedded_libcrypto_finding);
     tcase_add_test(cli, test_gcrypt_finding);
     tcase_add_test(cli, test_unreadable_inputs);
+    tcase_add_test(cli, test_tls_policy_widening);
+    tcase_add_test(cli, test_no_crypto_clean);
+    tcase_add_test(cli, test_dlopen_libcrypto);
     suite_add_tcase(s, cli);
     TCase *parser = tcase_create("parser");
     tcase_set_timeout(parser, 300);
     tcase_add_test(parser, test_synthetic_classes_and_byte_orders);
     tcase_add_test(parser, test_not_elf);
     tcase_add_test(parser, test_mutations_never_crash);
+    tcase_add_test(parser, test_goinfo_inline);
+    tcase_add_test(parser, test_goinfo_pointer);
+    tcase_add_test(parser, test_goinfo_list);
+    tcase_add_test(parser, test_go_elf_fixtures);
     suite_add_tcase(s, parser);
     return s;
 }
