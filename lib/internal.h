@@ -86,6 +86,16 @@ FRT_HIDDEN void frt_init(void);
 FRT_HIDDEN OSSL_LIB_CTX *frt_libctx(void);
 #define FRT_PROPQ "fips=yes"
 
+/*
+ * libssl 3.0 keeps the ex_data callbacks of SSL and SSL_CTX objects in the *thread's current
+ * default* context (CRYPTO_new_ex_data with a NULL context), whatever context the object
+ * belongs to. Index creation and every free that can run those callbacks go between these
+ * two, in the process's global default context, so another thread default (set by other
+ * code) cannot skip the library's free callback (tests/test_boundary.c under ASan).
+ */
+FRT_HIDDEN OSSL_LIB_CTX *frt_ex_data_enter(void);
+FRT_HIDDEN void frt_ex_data_leave(OSSL_LIB_CTX *prev);
+
 /* Record the providers active in the process's default context at start-up (the
  * configuration's), for fipsrt_process_changes() (lib/process_state.c). */
 FRT_HIDDEN void frt_process_snapshot(void);

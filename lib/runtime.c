@@ -391,6 +391,17 @@ static void *impl_of(enum frt_alg id)
     return impl;
 }
 
+OSSL_LIB_CTX *frt_ex_data_enter(void)
+{
+    return OSSL_LIB_CTX_set0_default(OSSL_LIB_CTX_get0_global_default());
+}
+
+void frt_ex_data_leave(OSSL_LIB_CTX *prev)
+{
+    if (prev != NULL)
+        OSSL_LIB_CTX_set0_default(prev);
+}
+
 OSSL_LIB_CTX *frt_libctx(void)
 {
     if (__builtin_expect(libctx == NULL, 0))
