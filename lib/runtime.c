@@ -393,6 +393,8 @@ static void *impl_of(enum frt_alg id)
 
 OSSL_LIB_CTX *frt_ex_data_enter(void)
 {
+    if (libctx == NULL)   /* after the exit cleanup: leave OpenSSL's contexts alone */
+        return NULL;
     return OSSL_LIB_CTX_set0_default(OSSL_LIB_CTX_get0_global_default());
 }
 
