@@ -3,12 +3,16 @@
  * hellocli: fetch an https:// URL with the libfipsrt TLS client and print the body.
  *
  *   hellocli [--cacert FILE] [--cert FILE --key FILE] [--tls13 | --tls12] [--insecure]
- *            [--sess-in FILE] [--sess-out FILE] [--verbose] URL
+ *            [--sess-in FILE] [--sess-out FILE] [--crl FILE] [--ocsp prefer|require]
+ *            [--verbose] URL
  *
  * --sess-out saves the TLS session (0600: it holds the resumption secret) and --sess-in
  * offers a saved one, so a later run resumes it; --verbose then shows resumed=1.
  * The server's certificate is verified against --cacert (or the system's trust store) and
- * the URL's host name or IP address. Exit status: 0 for a 2xx answer, 1 for any other answer
+ * the URL's host name or IP address. --crl checks the chain against the CRLs in FILE (a
+ * certificate whose issuer has none there is refused); --ocsp asks for a stapled OCSP
+ * response and verifies it (prefer: when the server sends one or its certificate is
+ * must-staple; require: always). Exit status: 0 for a 2xx answer, 1 for any other answer
  * or a TLS/verification failure (the reason goes to stderr), 2 for usage errors.
  */
 #include <fcntl.h>
@@ -124,7 +128,7 @@ static int fail(const char *what, int rv)
 
 int main(int argc, char **argv)
 {
-    const char *cacert = NULL, *cert = NULL, *key = NULL, *target = NULL;
+    const char *cacert = NULL, *cert = NULL, *key = NULL, *target = NULL, *crl = NULL, *ocsp = NULL;
     const char *sess_in = NULL, *sess_out = NULL;
     bool tls13 = false, tls12 = false, insecure = false, verbose = false;
     for (int i = 1; i < argc; i++) {
@@ -138,6 +142,10 @@ int main(int argc, char **argv)
             sess_in = argv[++i];
         else if (strcmp(argv[i], "--sess-out") == 0 && i + 1 < argc)
             sess_out = argv[++i];
+        else if (strcmp(argv[i], "--crl") == 0 && i + 1 < argc)
+            crl = argv[++i];
+        else if (strcmp(argv[i], "--ocsp") == 0 && i + 1 < argc)
+            ocsp = argv[++i];
         else if (strcmp(argv[i], "--tls13") == 0)
             tls13 = true;
         else if (strcmp(argv[i], "--tls12") == 0)
@@ -152,9 +160,11 @@ int main(int argc, char **argv)
             target = NULL, i = argc;
     }
     struct url u;
-    if (target == NULL || parse_url(target, &u) < 0 || (tls12 && tls13)) {
+    bool ocsp_ok = ocsp == NULL || strcmp(ocsp, "prefer") == 0 || strcmp(ocsp, "require") == 0;
+    if (target == NULL || !ocsp_ok || parse_url(target, &u) < 0 || (tls12 && tls13)) {
         fprintf(stderr, "usage: hellocli [--cacert FILE] [--cert FILE --key FILE] [--tls13 | "
-                        "--tls12] [--insecure] [--sess-in FILE] [--sess-out FILE] [--verbose] "
+                        "--tls12] [--insecure] [--sess-in FILE] [--sess-out FILE] [--crl FILE] "
+                        "[--ocsp prefer|require] [--verbose] "
                         "https://HOST[:PORT][/PATH]\n");
         return 2;
     }
@@ -167,6 +177,10 @@ int main(int argc, char **argv)
     cfg.min_version = tls13 ? FIPSRT_TLS_1_3 : FIPSRT_TLS_1_2;
     cfg.max_version = tls12 ? FIPSRT_TLS_1_2 : FIPSRT_TLS_1_3;
     cfg.insecure_skip_verify = insecure;
+    cfg.crl_mode = crl ? FIPSRT_TLS_CRL_REQUIRE : FIPSRT_TLS_CRL_OFF;
+    cfg.crl_file = crl;
+    cfg.ocsp_mode = ocsp == NULL ? FIPSRT_TLS_OCSP_IGNORE
+                    : ocsp[0] == 'p' ? FIPSRT_TLS_OCSP_PREFER : FIPSRT_TLS_OCSP_REQUIRE;
     cfg.alpn = alpn;
     cfg.alpn_count = 1;
     fipsrt_tls_ctx *ctx = NULL;
@@ -201,6 +215,9 @@ int main(int argc, char **argv)
                 fipsrt_tls_conn_group(conn) ? fipsrt_tls_conn_group(conn) : "-",
                 fipsrt_tls_conn_alpn(conn) ? fipsrt_tls_conn_alpn(conn) : "-", subject,
                 fipsrt_tls_conn_resumed(conn));
+        if (ocsp != NULL)
+            fprintf(stderr, "hellocli: OCSP %s\n",
+                    fipsrt_tls_conn_ocsp_stapled(conn) ? "response stapled, status good" : "none stapled");
     }
 
     /* HTTP/1.0: the answer is never chunked and ends when the server closes. */

@@ -4,12 +4,18 @@
  * cryptographic operation in the OpenSSL FIPS provider (the counterpart of the Go
  * helloserver built with a FIPS toolchain).
  *
- *   helloserver [--addr ADDR] [--port PORT] [--cert FILE --key FILE] [--client-ca FILE]
- *               [--cert-out FILE] [--timeout SECONDS] [--ticket-keys FILE]
- *               [--max-version 1.2|1.3] [--verbose]
+ *   helloserver [--addr ADDR] [--port PORT] [--cert FILE --key FILE]... [--ocsp FILE]...
+ *               [--client-ca FILE] [--cert-out FILE] [--timeout SECONDS]
+ *               [--ticket-keys FILE] [--max-version 1.2|1.3] [--verbose]
  *
  * Without --cert/--key it makes a P-256 key and a self-signed certificate for localhost,
  * 127.0.0.1 and ::1 in memory (--cert-out writes that certificate, for curl --cacert).
+ * Repeated --cert/--key pairs serve several names: each chain answers the SNI names of its
+ * certificate's DNS subjectAltNames, the first pair is the default (no SNI, unknown names);
+ * an ECDSA and an RSA chain for the same name are chosen by what the client supports.
+ * --ocsp staples a DER OCSP response (`openssl ocsp -respout`) to the certificate it is
+ * about. SIGHUP reloads the certificates, keys and OCSP responses from their files without
+ * downtime: new connections get the new context, connections in flight finish on the old.
  * --client-ca requires clients to present a certificate issued by that CA. One thread per
  * connection, at most 1024; each gets --timeout seconds (default 10) in all for its
  * handshake, request and response, however slowly the client sends. SIGINT or SIGTERM
@@ -46,15 +52,20 @@
 
 static const char hello[] = "Hello, world!\n";
 
+#define MAX_CERTS 8
+#define CERT_OUT_FAILED (-1000)   /* not a FIPSRT_E_* code: --cert-out could not be written */
+
 static struct {
-    fipsrt_tls_ctx *tls;
+    fipsrt_tls_ctx *tls;       /* the current context; swapped on SIGHUP under tls_lock */
+    pthread_mutex_t tls_lock;
     bool verbose;
     int timeout_ms;            /* the whole exchange of one connection */
     pthread_mutex_t lock;
     pthread_cond_t idle;
     int fds[MAX_CLIENTS];      /* open client sockets, -1 when free */
     int active;
-} server = {.lock = PTHREAD_MUTEX_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER};
+} server = {.lock = PTHREAD_MUTEX_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER,
+             .tls_lock = PTHREAD_MUTEX_INITIALIZER};
 
 static int signal_pipe[2] = {-1, -1};
 
@@ -202,7 +213,10 @@ static void serve(struct client *cl)
 {
     fipsrt_tls_conn *conn = NULL;
     char req[REQUEST_MAX];
+    /* The connection takes its own reference to the context: a reload may free ours. */
+    pthread_mutex_lock(&server.tls_lock);
     int rv = fipsrt_tls_conn_new_fd(&conn, server.tls, cl->fd, NULL);
+    pthread_mutex_unlock(&server.tls_lock);
     if (rv == 0)
         while ((rv = fipsrt_tls_conn_handshake(conn)) < 0 && wait_more(cl, rv))
             ;
@@ -429,32 +443,117 @@ static int load_ticket_keys(fipsrt_tls_ctx *tls, const char *path)
     return rv;
 }
 
+/* What the context is made from (kept for SIGHUP). */
+static struct {
+    const char *addr, *client_ca, *cert_out, *ticket_keys, *max_version;
+    const char *cert[MAX_CERTS], *key[MAX_CERTS], *ocsp[MAX_CERTS];
+    int ncert, nkey, nocsp;
+} opts = {.addr = "127.0.0.1"};
+
+static int make_context(fipsrt_tls_ctx **out, bool first)
+{
+    fipsrt_key *key = NULL;
+    fipsrt_cert *cert = NULL;
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    fipsrt_tls_identity ids[MAX_CERTS];
+    const char *alpn[] = {"http/1.1"};
+    int rv = 0;
+    if (opts.ncert > 0) {
+        cfg.cert_file = opts.cert[0];
+        cfg.key_file = opts.key[0];
+        for (int i = 1; i < opts.ncert; i++) {
+            fipsrt_tls_identity id = FIPSRT_TLS_IDENTITY_INIT;
+            id.cert_file = opts.cert[i];
+            id.key_file = opts.key[i];
+            ids[i - 1] = id;
+        }
+        cfg.identities = ids;
+        cfg.identity_count = (size_t)opts.ncert - 1;
+    } else {
+        rv = self_signed(opts.addr, &key, &cert);
+        cfg.cert = cert;
+        cfg.key = key;
+    }
+    cfg.alpn = alpn;
+    cfg.alpn_count = 1;
+    cfg.max_version = opts.max_version && strcmp(opts.max_version, "1.2") == 0 ? FIPSRT_TLS_1_2
+                                                                               : FIPSRT_TLS_1_3;
+    if (opts.client_ca != NULL) {
+        cfg.ca_file = opts.client_ca;
+        cfg.client_auth = FIPSRT_TLS_CLIENT_AUTH_REQUIRED;
+    }
+    if (rv == 0)
+        rv = fipsrt_tls_ctx_new(out, FIPSRT_TLS_SERVER, &cfg);
+    if (rv == 0 && opts.ticket_keys != NULL)
+        rv = load_ticket_keys(*out, opts.ticket_keys);
+    for (int i = 0; rv == 0 && i < opts.nocsp; i++)
+        rv = fipsrt_tls_ctx_set_ocsp_response_file(*out, opts.ocsp[i]);
+    if (rv < 0) {
+        fipsrt_tls_ctx_free(*out);
+        *out = NULL;
+    }
+    if (rv == 0 && cert != NULL && first) {
+        log_certificate(cert, true);
+        if (opts.cert_out != NULL && write_cert(cert, opts.cert_out) < 0)
+            rv = CERT_OUT_FAILED;
+    }
+    fipsrt_cert_free(cert);
+    fipsrt_key_free(key);
+    return rv;
+}
+
+/* SIGHUP: a new context from the files; the old one lives on in its connections. */
+static void reload(void)
+{
+    fipsrt_tls_ctx *fresh = NULL, *old;
+    if (opts.ncert == 0) {   /* a new self-signed certificate would break --cert-out users */
+        logf_("SIGHUP: no --cert files to reload (the certificate is generated)");
+        return;
+    }
+    if (make_context(&fresh, false) < 0) {
+        logf_("reload failed, keeping the current certificates: %s", fipsrt_last_error());
+        return;
+    }
+    pthread_mutex_lock(&server.tls_lock);
+    old = server.tls;
+    server.tls = fresh;
+    pthread_mutex_unlock(&server.tls_lock);
+    fipsrt_tls_ctx_free(old);
+    logf_("certificates reloaded");
+}
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: helloserver [--addr ADDR] [--port PORT] [--cert FILE --key FILE]\n"
-               "                   [--client-ca FILE] [--cert-out FILE] [--timeout SECONDS]\n"
-               "                   [--ticket-keys FILE] [--max-version 1.2|1.3] [--verbose]\n"
+    fprintf(f, "usage: helloserver [--addr ADDR] [--port PORT] [--cert FILE --key FILE]...\n"
+               "                   [--ocsp FILE]... [--client-ca FILE] [--cert-out FILE]\n"
+               "                   [--timeout SECONDS] [--ticket-keys FILE]\n"
+               "                   [--max-version 1.2|1.3] [--verbose]\n"
+               "SIGHUP reloads the certificates, keys, OCSP responses and ticket keys.\n"
                "HTTPS hello server on 127.0.0.1:8443 by default; every operation runs in the\n"
                "OpenSSL FIPS provider (libfipsrt %s).\n", fipsrt_version());
 }
 
 int main(int argc, char **argv)
 {
-    const char *addr = "127.0.0.1", *port = "8443", *cert_file = NULL, *key_file = NULL;
-    const char *client_ca = NULL, *cert_out = NULL, *timeout = NULL, *ticket_keys = NULL;
-    const char *max_version = NULL;
+    const char *port = "8443", *timeout = NULL, *unused = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char **dst = strcmp(a, "--addr") == 0        ? &addr
+        bool full = false;
+        const char **dst = strcmp(a, "--addr") == 0        ? &opts.addr
                            : strcmp(a, "--port") == 0      ? &port
-                           : strcmp(a, "--cert") == 0      ? &cert_file
-                           : strcmp(a, "--key") == 0       ? &key_file
-                           : strcmp(a, "--client-ca") == 0 ? &client_ca
-                           : strcmp(a, "--cert-out") == 0  ? &cert_out
+                           : strcmp(a, "--client-ca") == 0 ? &opts.client_ca
+                           : strcmp(a, "--cert-out") == 0  ? &opts.cert_out
                            : strcmp(a, "--timeout") == 0   ? &timeout
-                           : strcmp(a, "--ticket-keys") == 0 ? &ticket_keys
-                           : strcmp(a, "--max-version") == 0 ? &max_version
+                           : strcmp(a, "--ticket-keys") == 0 ? &opts.ticket_keys
+                           : strcmp(a, "--max-version") == 0 ? &opts.max_version
+                           : strcmp(a, "--cert") == 0      ? (full = opts.ncert == MAX_CERTS) ? &unused : &opts.cert[opts.ncert++]
+                           : strcmp(a, "--key") == 0       ? (full = opts.nkey == MAX_CERTS) ? &unused : &opts.key[opts.nkey++]
+                           : strcmp(a, "--ocsp") == 0      ? (full = opts.nocsp == MAX_CERTS) ? &unused : &opts.ocsp[opts.nocsp++]
                                                            : NULL;
+        if (full) {
+            fprintf(stderr, "helloserver: at most %d of %s\n", MAX_CERTS, a);
+            return 2;
+        }
         if (dst != NULL && i + 1 < argc) {
             *dst = argv[++i];
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
@@ -474,61 +573,34 @@ int main(int argc, char **argv)
         return 2;
     }
     server.timeout_ms = (int)secs * 1000;
-    if ((cert_file == NULL) != (key_file == NULL)) {
-        fprintf(stderr, "helloserver: --cert and --key go together\n");
+    if (opts.ncert != opts.nkey) {
+        fprintf(stderr, "helloserver: --cert and --key go together, in pairs\n");
         return 2;
     }
 
-    fipsrt_key *key = NULL;
-    fipsrt_cert *cert = NULL;
-    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
-    const char *alpn[] = {"http/1.1"};
-    int rv = 0;
-    if (cert_file != NULL) {
-        cfg.cert_file = cert_file;
-        cfg.key_file = key_file;
-    } else {
-        rv = self_signed(addr, &key, &cert);
-        cfg.cert = cert;
-        cfg.key = key;
-    }
-    cfg.alpn = alpn;
-    cfg.alpn_count = 1;
-    if (max_version != NULL && strcmp(max_version, "1.2") != 0 && strcmp(max_version, "1.3") != 0) {
+    if (opts.max_version != NULL && strcmp(opts.max_version, "1.2") != 0 &&
+        strcmp(opts.max_version, "1.3") != 0) {
         fprintf(stderr, "helloserver: --max-version takes 1.2 or 1.3\n");
         return 2;
     }
-    cfg.max_version = max_version && strcmp(max_version, "1.2") == 0 ? FIPSRT_TLS_1_2 : FIPSRT_TLS_1_3;
-    if (client_ca != NULL) {
-        cfg.ca_file = client_ca;
-        cfg.client_auth = FIPSRT_TLS_CLIENT_AUTH_REQUIRED;
-    }
-    if (rv == 0)
-        rv = fipsrt_tls_ctx_new(&server.tls, FIPSRT_TLS_SERVER, &cfg);
+    int rv = make_context(&server.tls, true);
     if (rv < 0) {
-        fprintf(stderr, "helloserver: TLS setup: %s\n  %s\n", fipsrt_strerror(rv), fipsrt_last_error());
+        if (rv != CERT_OUT_FAILED)
+            fprintf(stderr, "helloserver: TLS setup: %s\n  %s\n", fipsrt_strerror(rv), fipsrt_last_error());
         return 1;
     }
-    if (ticket_keys != NULL && load_ticket_keys(server.tls, ticket_keys) < 0)
-        return 1;
-    if (cert != NULL) {
-        log_certificate(cert, true);
-        if (cert_out != NULL && write_cert(cert, cert_out) < 0)
-            return 1;
-    }
-    fipsrt_cert_free(cert);
-    fipsrt_key_free(key);
 
     for (int i = 0; i < MAX_CLIENTS; i++)
         server.fds[i] = -1;
     char url[96];
-    int lfd = listen_on(addr, port, url, sizeof(url));
+    int lfd = listen_on(opts.addr, port, url, sizeof(url));
     if (lfd < 0 || pipe2(signal_pipe, O_CLOEXEC) < 0)
         return 1;
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);  /* belt and braces: the library's writes never raise it */
     logf_("serving %s", url);
 
@@ -540,8 +612,14 @@ int main(int argc, char **argv)
             logf_("poll: %s", strerror(errno));
             break;
         }
-        if (pfd[1].revents)
+        if (pfd[1].revents) {
+            unsigned char sig = 0;
+            if (read(signal_pipe[0], &sig, 1) == 1 && sig == SIGHUP) {
+                reload();
+                continue;
+            }
             break;
+        }
         struct sockaddr_storage peer;
         socklen_t plen = sizeof(peer);
         /* Non-blocking: every wait is a poll bounded by the connection's deadline. */

@@ -77,6 +77,25 @@ out:
     return rv;
 }
 
+FIPSRT_API int fipsrt_insecure_md5_clone(fipsrt_insecure_md5_ctx **out,
+                                         const fipsrt_insecure_md5_ctx *ctx)
+{
+    int rv = FIPSRT_OK;
+    fipsrt_insecure_md5_ctx *copy = NULL;
+    FRT_ARG(out != NULL);
+    *out = NULL;
+    FRT_ARG(ctx != NULL);
+    FRT_CHECK(!ctx->finished, FIPSRT_E_STATE, "MD5 already finished");
+    FRT_CHECK((copy = calloc(1, sizeof(*copy))) != NULL, FIPSRT_E_NOMEM, "out of memory");
+    FRT_OSSL_PTR(copy->md, EVP_MD_CTX_new(), FIPSRT_E_NOMEM);
+    FRT_OSSL(EVP_MD_CTX_copy_ex(copy->md, ctx->md), FIPSRT_E_NOMEM);
+    *out = copy;
+    copy = NULL;
+out:
+    fipsrt_insecure_md5_free(copy);
+    return rv;
+}
+
 FIPSRT_API void fipsrt_insecure_md5_free(fipsrt_insecure_md5_ctx *ctx)
 {
     if (ctx == NULL)

@@ -123,8 +123,8 @@ static int load_identity(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
     FRT_CHECK(nkey <= 1, FIPSRT_E_INVALID_ARG,
               "own key given %d ways (key_file, key_data, key): give one", nkey);
     FRT_CHECK(ncert == nkey, FIPSRT_E_INVALID_ARG, "a certificate needs its key and a key its certificate");
-    FRT_CHECK(ncert == 1 || ctx->role == FIPSRT_TLS_CLIENT, FIPSRT_E_INVALID_ARG,
-              "a server needs a certificate and key");
+    FRT_CHECK(ncert == 1 || ctx->role == FIPSRT_TLS_CLIENT || cfg->identity_count > 0,
+              FIPSRT_E_INVALID_ARG, "a server needs a certificate and key");
     if (ncert == 0)
         return FIPSRT_OK;
 
@@ -348,6 +348,8 @@ void frt_tls_session_resume(fipsrt_tls_ctx *ctx, SSL *ssl, const char *name)
  * the caller's, a connection's, or an SSL the program made from the escape hatch). */
 void frt_tls_ctx_release(fipsrt_tls_ctx *ctx)
 {
+    frt_tls_revocation_free(ctx->rev);
+    frt_tls_certs_free(ctx->certs);
     for (size_t i = 0; i < FRT_TLS_SESSION_SLOTS; i++)
         SSL_SESSION_free(ctx->sessions[i].session);
     free(ctx->alpn);
@@ -411,6 +413,12 @@ out:
     return rv;
 }
 
+/* The bytes of a config of `version` the library reads (docs/ABI.md: older versions work). */
+static size_t config_size(unsigned int version)
+{
+    return version == 1 ? offsetof(fipsrt_tls_config, max_version) : sizeof(fipsrt_tls_config);
+}
+
 FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
                                   const fipsrt_tls_config *cfg)
 {
@@ -418,6 +426,7 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
     fipsrt_tls_ctx *ctx = NULL;
     SSL_CTX *sctx = NULL;
     const fipsrt_tls_config defaults = FIPSRT_TLS_CONFIG_INIT;
+    fipsrt_tls_config full;   /* cfg with the members of later versions zeroed */
     frt_init();
     ERR_set_mark();
     FRT_ARG(out != NULL);
@@ -427,11 +436,13 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
         cfg = &defaults;
     /* docs/ABI.md: a version-1 caller's struct ends where version 2's members begin. */
     FRT_CHECK(cfg->version >= 1 && cfg->version <= FIPSRT_TLS_CONFIG_VERSION &&
-                  cfg->size >= (cfg->version == 1 ? offsetof(fipsrt_tls_config, max_version)
-                                                  : sizeof(fipsrt_tls_config)),
+                  cfg->size >= config_size(cfg->version),
               FIPSRT_E_INVALID_ARG,
               "unknown fipsrt_tls_config version %u or size %zu (initialise it with "
               "FIPSRT_TLS_CONFIG_INIT)", cfg->version, cfg->size);
+    memset(&full, 0, sizeof(full));
+    memcpy(&full, cfg, config_size(cfg->version));
+    cfg = &full;
     FRT_CHECK(cfg->min_version == FIPSRT_TLS_VERSION_DEFAULT || cfg->min_version == FIPSRT_TLS_1_2 ||
                   cfg->min_version == FIPSRT_TLS_1_3,
               FIPSRT_E_INVALID_ARG, "min_version must be FIPSRT_TLS_1_2 or FIPSRT_TLS_1_3");
@@ -483,6 +494,8 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
     FRT_TRY(set_alpn(ctx, cfg));
     FRT_TRY(set_verification(ctx, cfg));
     FRT_TRY(set_resumption(ctx));
+    FRT_TRY(frt_tls_certs_setup(ctx, cfg));
+    FRT_TRY(frt_tls_revocation_setup(ctx, cfg));
     FRT_TRY(frt_tls_tickets_init(ctx));
     FRT_TRY(frt_tls_guard_ctx(ctx));
     *out = ctx;
@@ -501,4 +514,15 @@ FIPSRT_API fipsrt_tls_role fipsrt_tls_ctx_role(const fipsrt_tls_ctx *ctx)
 FIPSRT_API void *fipsrt_tls_ctx_get_ssl_ctx(const fipsrt_tls_ctx *ctx)
 {
     return ctx ? ctx->ssl_ctx : NULL;
+}
+
+/* For lib/tls_certs.c and lib/tls_revocation.c: one file reader, one chain parser. */
+int frt_tls_read_file(const char *what, const char *path, uint8_t **data, size_t *len)
+{
+    return read_file(what, path, data, len);
+}
+
+int frt_tls_parse_certs(const char *what, const uint8_t *data, size_t len, STACK_OF(X509) **out)
+{
+    return parse_certs(what, data, len, out);
 }

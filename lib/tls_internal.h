@@ -66,6 +66,9 @@ struct fipsrt_tls_ctx {
     struct frt_ticket_key tkeys[FRT_TICKET_KEYS_MAX];
     size_t ntkeys;
     bool tkeys_auto;            /* the library's own keys, rotated every lifetime / 2 */
+    /* revocation and certificates (lib/tls_revocation.c, lib/tls_certs.c) */
+    struct frt_tls_revocation *rev;
+    struct frt_tls_certs *certs;
 };
 
 enum frt_conn_state { FRT_CONN_NEW, FRT_CONN_OPEN, FRT_CONN_CLOSED, FRT_CONN_FAILED };
@@ -94,6 +97,7 @@ struct fipsrt_tls_conn {
     bool policy_failed;         /* a policy refusal that is not about certificates */
     char detail[384];
     char alpn[256];
+    bool ocsp_good;             /* a stapled OCSP response verified "good" */
 };
 
 /* ---- policy (lib/tls_policy.c) -------------------------------------------------------- */
@@ -164,5 +168,31 @@ FRT_HIDDEN void frt_tls_ctx_ref(fipsrt_tls_ctx *ctx);
 FRT_HIDDEN void frt_tls_session_resume(fipsrt_tls_ctx *ctx, SSL *ssl, const char *name);
 /* Drop the cached session for `name` (after a fatal error on a connection to it). */
 FRT_HIDDEN void frt_tls_session_forget(fipsrt_tls_ctx *ctx, const char *name);
+
+/* Read a whole (small) file; certificates from PEM or one DER certificate (lib/tls.c). */
+FRT_HIDDEN int frt_tls_read_file(const char *what, const char *path, uint8_t **data, size_t *len);
+FRT_HIDDEN int frt_tls_parse_certs(const char *what, const uint8_t *data, size_t len,
+                                   STACK_OF(X509) **out);
+
+/* ---- revocation (lib/tls_revocation.c) ------------------------------------------------ */
+
+/* CRLs into the store, CRL flags, OCSP callbacks; called once by fipsrt_tls_ctx_new(). */
+FRT_HIDDEN int frt_tls_revocation_setup(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg);
+FRT_HIDDEN void frt_tls_revocation_free(struct frt_tls_revocation *rev);
+/* From the verify callback for a failed check: true if the error is a revocation error the
+ * configuration waives (missing CRL in best-effort mode, stale CRL when allowed); for one it
+ * does not waive, writes the revocation reason into the connection's detail. */
+FRT_HIDDEN bool frt_tls_revocation_verify(fipsrt_tls_ctx *ctx, struct fipsrt_tls_conn *conn,
+                                          int err, int depth);
+
+/* ---- several certificates (lib/tls_certs.c) ------------------------------------------- */
+
+/* The own certificate plus the identities, SNI selection; called once by fipsrt_tls_ctx_new()
+ * after the own certificate is loaded. */
+FRT_HIDDEN int frt_tls_certs_setup(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg);
+FRT_HIDDEN void frt_tls_certs_free(struct frt_tls_certs *certs);
+/* The server's leaf certificates (borrowed), for matching OCSP responses. */
+FRT_HIDDEN size_t frt_tls_certs_count(const struct frt_tls_certs *certs);
+FRT_HIDDEN X509 *frt_tls_certs_leaf(const struct frt_tls_certs *certs, size_t i);
 
 #endif /* FIPSRT_TLS_INTERNAL_H */

@@ -264,6 +264,10 @@ int frt_tls_verify_cb(int ok, X509_STORE_CTX *store)
         bool anchor = n > 1 && depth == n - 1 && self_signed(x);
         why = cert_refusal(x, depth == 0, anchor, why_buf, sizeof(why_buf), &x509_err);
     }
+    /* Revocation errors the configuration waives pass; the others get their reason noted. */
+    if (!ok && ctx != NULL &&
+        frt_tls_revocation_verify(ctx, conn, X509_STORE_CTX_get_error(store), depth))
+        ok = 1;
     if (!ok) {
         int err = X509_STORE_CTX_get_error(store);
         if (ctx == NULL || !ctx->insecure || policy_error(err)) {

@@ -264,6 +264,32 @@ CASE(hmac_clone_ok)
     return rv;
 }
 
+/* Prepared keys: 0 mac, 1 mac into a short buffer, 2 verify, 3 verify a flipped tag. */
+static int hmac_key_with(uint64_t *delta, int step)
+{
+    fipsrt_hmac_key *k;
+    uint8_t want[32];
+    ck_assert_ok(fipsrt_hmac_key_new(&k, FIPSRT_HASH_SHA256, key32, 32));
+    ck_assert_ok(fipsrt_hmac(FIPSRT_HASH_SHA256, key32, 32, msg, MSG_LEN, want, 32, NULL));
+    want[0] ^= (uint8_t)(step == 3);
+    int rv = step == 0   ? MEASURE(fipsrt_hmac_key_mac(k, msg, MSG_LEN, out, 32, NULL))
+             : step == 1 ? MEASURE(fipsrt_hmac_key_mac(k, msg, MSG_LEN, out, 31, NULL))
+                         : MEASURE(fipsrt_hmac_key_verify(k, msg, MSG_LEN, want, 32));
+    fipsrt_hmac_key_free(k);
+    return rv;
+}
+CASE(hmac_key_mac_ok) { return hmac_key_with(delta, 0); }
+CASE(hmac_key_mac_small) { return hmac_key_with(delta, 1); }
+CASE(hmac_key_verify_ok) { return hmac_key_with(delta, 2); }
+CASE(hmac_key_verify_bad) { return hmac_key_with(delta, 3); }
+CASE(hmac_key_new_ok)
+{
+    fipsrt_hmac_key *k = NULL;
+    int rv = MEASURE(fipsrt_hmac_key_new(&k, FIPSRT_HASH_SHA256, key32, 32));
+    fipsrt_hmac_key_free(k);
+    return rv;
+}
+
 /* ---- random, insecure MD5 ----------------------------------------------------------------- */
 
 CASE(random_ok) { return MEASURE(fipsrt_random(out, 32)); }
@@ -293,6 +319,20 @@ static int md5_stream(uint64_t *delta, int step)
     fipsrt_insecure_md5_free(c);
     return rv;
 }
+/* 3: clone, 4: clone a finished context. */
+static int md5_clone_with(uint64_t *delta, bool finished)
+{
+    fipsrt_insecure_md5_ctx *c, *copy = NULL;
+    ck_assert_ok(fipsrt_insecure_md5_new(&c));
+    if (finished)
+        ck_assert_ok(fipsrt_insecure_md5_final(c, out));
+    int rv = MEASURE(fipsrt_insecure_md5_clone(&copy, c));
+    fipsrt_insecure_md5_free(copy);
+    fipsrt_insecure_md5_free(c);
+    return rv;
+}
+CASE(md5_clone_ok) { return md5_clone_with(delta, false); }
+CASE(md5_clone_finished) { return md5_clone_with(delta, true); }
 CASE(md5_update_ok) { return md5_stream(delta, 0); }
 CASE(md5_update_null) { return md5_stream(delta, 1); }
 CASE(md5_final_twice) { return md5_stream(delta, 2); }
@@ -1007,6 +1047,11 @@ const struct icase icases[] = {
     FAIL(fipsrt_hmac_final_verify, VERIFY_FAILED, hmac_final_verify_bad),
     OK(fipsrt_hmac_new, hmac_new_ok), OK(fipsrt_hmac_update, hmac_update_ok),
     OK(fipsrt_hmac_reset, hmac_reset_ok), OK(fipsrt_hmac_clone, hmac_clone_ok),
+    OK(fipsrt_hmac_key_new, hmac_key_new_ok),
+    OK(fipsrt_hmac_key_mac, hmac_key_mac_ok),
+    FAIL(fipsrt_hmac_key_mac, BUFFER_TOO_SMALL, hmac_key_mac_small),
+    OK(fipsrt_hmac_key_verify, hmac_key_verify_ok),
+    FAIL(fipsrt_hmac_key_verify, VERIFY_FAILED, hmac_key_verify_bad),
 
     OK(fipsrt_random, random_ok), FAIL(fipsrt_random, INVALID_ARG, random_null),
 
@@ -1017,6 +1062,8 @@ const struct icase icases[] = {
     FAIL(fipsrt_insecure_md5_update, INVALID_ARG, md5_update_null),
     OK(fipsrt_insecure_md5_final, md5_final_ok),
     FAIL(fipsrt_insecure_md5_final, STATE, md5_final_twice),
+    OK(fipsrt_insecure_md5_clone, md5_clone_ok),
+    FAIL(fipsrt_insecure_md5_clone, STATE, md5_clone_finished),
 
     OK(fipsrt_aead_seal, seal_ok), FAIL(fipsrt_aead_seal, BUFFER_TOO_SMALL, seal_small),
     OK(fipsrt_aead_seal_detached, seal_detached_ok),

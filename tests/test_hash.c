@@ -247,9 +247,20 @@ START_TEST(test_insecure_md5)
     ck_assert_mem_eq(out, abc, 16);
     ck_assert_ok(fipsrt_insecure_md5(NULL, 0, out));
     ck_assert_mem_eq(out, empty, 16);
-    fipsrt_insecure_md5_ctx *m;
+    fipsrt_insecure_md5_ctx *m, *c = (fipsrt_insecure_md5_ctx *)1;
     ck_assert_ok(fipsrt_insecure_md5_new(&m));
     ck_assert_ok(fipsrt_insecure_md5_update(m, "a", 1));
+    /* A clone carries the state on independently (since 1.1). */
+    ck_assert_ok(fipsrt_insecure_md5_clone(&c, m));
+    ck_assert_ok(fipsrt_insecure_md5_update(c, "bc", 2));
+    ck_assert_ok(fipsrt_insecure_md5_final(c, out));
+    ck_assert_mem_eq(out, abc, 16);
+    fipsrt_insecure_md5_ctx *d = (fipsrt_insecure_md5_ctx *)1;
+    ck_assert_fipsrt(fipsrt_insecure_md5_clone(&d, c), FIPSRT_E_STATE);  /* c is finished */
+    ck_assert_ptr_null(d);
+    fipsrt_insecure_md5_free(c);
+    ck_assert_fipsrt(fipsrt_insecure_md5_clone(&c, NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_insecure_md5_clone(NULL, m), FIPSRT_E_INVALID_ARG);
     ck_assert_ok(fipsrt_insecure_md5_update(m, "bc", 2));
     ck_assert_ok(fipsrt_insecure_md5_final(m, out));
     ck_assert_mem_eq(out, abc, 16);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* HMAC: RFC 4231 / RFC 2202 vectors run whole, Python cross-check, policy refusals. */
+/* HMAC: RFC 4231 / RFC 2202 vectors run whole (per-call, streaming and prepared keys),
+ * Python cross-check, policy refusals, a prepared key shared by threads. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +42,10 @@ START_TEST(test_rfc_vectors)
             ck_assert_fipsrt(fipsrt_hmac(rfc[_i].alg, key, key_len, msg, msg_len, out, sizeof(out), &out_len),
                              FIPSRT_E_MD5_SECURE);
             ck_assert_fipsrt(fipsrt_hmac_new(&h, rfc[_i].alg, key, key_len), FIPSRT_E_MD5_SECURE);
+            fipsrt_hmac_key *pk = (fipsrt_hmac_key *)1;
+            ck_assert_fipsrt(fipsrt_hmac_key_new(&pk, rfc[_i].alg, key, key_len),
+                             FIPSRT_E_MD5_SECURE);
+            ck_assert_ptr_null(pk);
             refused++;
         } else if (key_len < FIPSRT_HMAC_MIN_KEY_SIZE) {
             ck_assert_fipsrt(fipsrt_hmac(rfc[_i].alg, key, key_len, msg, msg_len, out, sizeof(out), &out_len),
@@ -47,6 +53,10 @@ START_TEST(test_rfc_vectors)
             ck_assert_fipsrt(fipsrt_hmac_verify(rfc[_i].alg, key, key_len, msg, msg_len, md, md_len),
                              FIPSRT_E_NOT_APPROVED);
             ck_assert_fipsrt(fipsrt_hmac_new(&h, rfc[_i].alg, key, key_len), FIPSRT_E_NOT_APPROVED);
+            fipsrt_hmac_key *pk = (fipsrt_hmac_key *)1;
+            ck_assert_fipsrt(fipsrt_hmac_key_new(&pk, rfc[_i].alg, key, key_len),
+                             FIPSRT_E_NOT_APPROVED);
+            ck_assert_ptr_null(pk);
             refused++;
         } else {
             ck_assert_ok(fipsrt_hmac(rfc[_i].alg, key, key_len, msg, msg_len, out, sizeof(out), &out_len));
@@ -64,8 +74,24 @@ START_TEST(test_rfc_vectors)
             ck_assert_ok(fipsrt_hmac_final(h, out, sizeof(out), &out_len));
             ck_assert_mem_eq(out, md, md_len);
             fipsrt_hmac_free(h);
+            /* The same vector through a prepared key, twice (the second call reuses the
+             * key's idle state), and its verify with the full and a truncated tag. */
+            fipsrt_hmac_key *pk = NULL;
+            ck_assert_ok(fipsrt_hmac_key_new(&pk, rfc[_i].alg, key, key_len));
+            ck_assert_int_eq(fipsrt_hmac_key_alg(pk), rfc[_i].alg);
+            for (int rep = 0; rep < 2; rep++) {
+                memset(out, 0, sizeof(out));
+                ck_assert_ok(fipsrt_hmac_key_mac(pk, msg, msg_len, out, sizeof(out), &out_len));
+                ck_assert_uint_eq(out_len, md_len);
+                ck_assert_mem_eq(out, md, md_len);
+            }
+            ck_assert_ok(fipsrt_hmac_key_verify(pk, msg, msg_len, md, md_len));
+            ck_assert_ok(fipsrt_hmac_key_verify(pk, msg, msg_len, md, FIPSRT_HMAC_MIN_TAG_SIZE));
             /* A flipped bit anywhere in the tag is rejected. */
             md[md_len - 1] ^= 0x01;
+            ck_assert_fipsrt(fipsrt_hmac_key_verify(pk, msg, msg_len, md, md_len),
+                             FIPSRT_E_VERIFY_FAILED);
+            fipsrt_hmac_key_free(pk);
             ck_assert_fipsrt(fipsrt_hmac_verify(rfc[_i].alg, key, key_len, msg, msg_len, md, md_len),
                              FIPSRT_E_VERIFY_FAILED);
             run++;
@@ -198,6 +224,101 @@ START_TEST(test_key_switch)
 }
 END_TEST
 
+/* Prepared keys: refusals with their exact codes, buffer sizes, the indicator. */
+START_TEST(test_prepared_key_api)
+{
+    uint8_t key[32], out[64], tag[64];
+    size_t n = 0;
+    fipsrt_hmac_key *k = (fipsrt_hmac_key *)1;
+    memset(key, 7, sizeof(key));
+    ck_assert_fipsrt(fipsrt_hmac_key_new(NULL, FIPSRT_HASH_SHA256, key, 32), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_key_new(&k, FIPSRT_HASH_SHA256, key, 13), FIPSRT_E_NOT_APPROVED);
+    ck_assert_ptr_null(k);
+    ck_assert_fipsrt(fipsrt_hmac_key_new(&k, FIPSRT_HASH_SHA256, NULL, 32), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_key_new(&k, FIPSRT_HASH_SHAKE256, key, 32), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_key_new(&k, FIPSRT_HASH_MD5, key, 32), FIPSRT_E_MD5_SECURE);
+    ck_assert_fipsrt(fipsrt_hmac_key_new(&k, (fipsrt_hash_alg)55, key, 32), FIPSRT_E_INVALID_ARG);
+    ck_assert_ptr_null(k);
+    ck_assert_int_eq(fipsrt_hmac_key_alg(NULL), 0);
+
+    ck_assert_ok(fipsrt_hmac_key_new(&k, FIPSRT_HASH_SHA384, key, 14));
+    ck_assert_fipsrt(fipsrt_hmac_key_mac(NULL, "m", 1, out, sizeof(out), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_key_mac(k, NULL, 1, out, sizeof(out), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_key_mac(k, "m", 1, NULL, 64, &n), FIPSRT_E_INVALID_ARG);
+    n = 0;
+    ck_assert_fipsrt(fipsrt_hmac_key_mac(k, "m", 1, out, 47, &n), FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(n, 48);
+    /* The indicator counts a successful MAC and verify, never a failed one. */
+    uint64_t before = fipsrt_service_indicator();
+    ck_assert_ok(fipsrt_hmac_key_mac(k, NULL, 0, tag, sizeof(tag), &n));
+    ck_assert_uint_eq(n, 48);
+    ck_assert_uint_eq(fipsrt_service_indicator(), before + 1);
+    ck_assert_ok(fipsrt_hmac(FIPSRT_HASH_SHA384, key, 14, NULL, 0, out, sizeof(out), &n));
+    ck_assert_mem_eq(out, tag, 48);  /* the same MAC as the per-call one-shot */
+    before = fipsrt_service_indicator();
+    ck_assert_ok(fipsrt_hmac_key_verify(k, "", 0, tag, 48));
+    ck_assert_uint_eq(fipsrt_service_indicator(), before + 1);
+    before = fipsrt_service_indicator();
+    ck_assert_fipsrt(fipsrt_hmac_key_verify(k, "x", 1, tag, 48), FIPSRT_E_VERIFY_FAILED);
+    ck_assert_fipsrt(fipsrt_hmac_key_verify(k, "", 0, tag, 15), FIPSRT_E_NOT_APPROVED);   /* error.h */
+    ck_assert_fipsrt(fipsrt_hmac_key_verify(k, "", 0, tag, 49), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_key_verify(k, "", 0, NULL, 48), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_key_verify(NULL, "", 0, tag, 48), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_key_verify(k, NULL, 1, tag, 48), FIPSRT_E_INVALID_ARG);
+    ck_assert_uint_eq(fipsrt_service_indicator(), before);
+    fipsrt_hmac_key_free(k);
+    fipsrt_hmac_key_free(NULL);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
+/* One prepared key shared by more threads than it keeps idle states: every MAC is right. */
+#define KEY_THREADS 12
+#define KEY_ROUNDS 400
+struct key_work {
+    const fipsrt_hmac_key *key;
+    int id;
+    int wrong;
+};
+
+static void *key_thread(void *arg)
+{
+    struct key_work *w = arg;
+    uint8_t key[32], msg[64], out[32], want[32];
+    memset(key, 0x5a, sizeof(key));
+    for (int r = 0; r < KEY_ROUNDS; r++) {
+        memset(msg, w->id * 31 + r, sizeof(msg));
+        size_t len = (size_t)(r % 65);
+        if (fipsrt_hmac(FIPSRT_HASH_SHA256, key, 32, msg, len, want, 32, NULL) != 0
+            || fipsrt_hmac_key_mac(w->key, msg, len, out, 32, NULL) != 0
+            || memcmp(out, want, 32) != 0
+            || fipsrt_hmac_key_verify(w->key, msg, len, want, 32) != 0)
+            w->wrong++;
+    }
+    return NULL;
+}
+
+START_TEST(test_prepared_key_threads)
+{
+    uint8_t key[32];
+    memset(key, 0x5a, sizeof(key));
+    fipsrt_hmac_key *k = NULL;
+    ck_assert_ok(fipsrt_hmac_key_new(&k, FIPSRT_HASH_SHA256, key, 32));
+    memset(key, 0, sizeof(key));  /* the key object keeps no reference to the caller's bytes */
+    pthread_t th[KEY_THREADS];
+    struct key_work w[KEY_THREADS];
+    for (int i = 0; i < KEY_THREADS; i++) {
+        w[i] = (struct key_work){.key = k, .id = i};
+        ck_assert_int_eq(pthread_create(&th[i], NULL, key_thread, &w[i]), 0);
+    }
+    for (int i = 0; i < KEY_THREADS; i++) {
+        ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+        ck_assert_int_eq(w[i].wrong, 0);
+    }
+    fipsrt_hmac_key_free(k);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("hmac");
@@ -208,6 +329,8 @@ static Suite *make_suite(void)
     tc = tcase_create("api");
     tcase_add_test(tc, test_policy_and_bad_input);
     tcase_add_test(tc, test_key_switch);
+    tcase_add_test(tc, test_prepared_key_api);
+    tcase_add_test(tc, test_prepared_key_threads);
     suite_add_tcase(s, tc);
     return s;
 }

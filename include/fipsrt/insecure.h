@@ -36,6 +36,16 @@ FIPSRT_API int fipsrt_insecure_md5_update(fipsrt_insecure_md5_ctx *ctx, const vo
 FIPSRT_API int fipsrt_insecure_md5_final(fipsrt_insecure_md5_ctx *ctx,
                                          uint8_t out[FIPSRT_INSECURE_MD5_SIZE]);
 FIPSRT_API void fipsrt_insecure_md5_free(fipsrt_insecure_md5_ctx *ctx);
+/**
+ * Copy the current state into a new context (since 1.1), so that a digest can be taken
+ * without ending the original (what hashlib's copy() and digest() need). Not a security
+ * service, as every function here.
+ * @param[out] out new context, to free with fipsrt_insecure_md5_free(); NULL on failure
+ * @return 0, FIPSRT_E_INVALID_ARG (NULL @p out or @p ctx), FIPSRT_E_STATE (@p ctx is
+ *         finished), FIPSRT_E_NOMEM
+ */
+FIPSRT_API int fipsrt_insecure_md5_clone(fipsrt_insecure_md5_ctx **out,
+                                         const fipsrt_insecure_md5_ctx *ctx);
 
 FIPSRT_END_DECLS
 

@@ -4,7 +4,9 @@
  * @brief TLS 1.2/1.3 clients and servers under the FIPS TLS policy, over sockets or memory.
  *
  * A fipsrt_tls_ctx is made once from a fipsrt_tls_config (certificate and key, trust, ALPN,
- * client authentication) and is then immutable: every connection and thread shares it.
+ * client authentication, revocation, more certificates chosen by SNI) and is then immutable
+ * (only the stapled OCSP responses of a server can be replaced): every connection and thread
+ * shares it.
  * A fipsrt_tls_conn runs one TLS connection over a file descriptor (blocking or
  * non-blocking) or over memory buffers, where the application moves the ciphertext itself
  * (event loops, language bindings).
@@ -42,8 +44,10 @@
  *   escape-hatch SSL_CTX; no configuration or environment variable turns it on.
  *
  * Errors: verification of the peer's certificate (expired, unknown CA, name mismatch,
- * policy) -> FIPSRT_E_TLS_VERIFY with the X.509 reason, the depth and the subject in
- * fipsrt_last_error(); every other handshake or record failure (no shared version, suite
+ * policy, revocation) -> FIPSRT_E_TLS_VERIFY with the X.509 reason, the depth and the subject
+ * in fipsrt_last_error() (revocation refusals read "revocation (CRL): ..." or
+ * "revocation (OCSP): ..." followed by revoked, unknown, missing, stale, expired, bad
+ * signature or malformed and the details); every other handshake or record failure (no shared version, suite
  * or group, missing Extended Master Secret, alerts, garbage, unexpected EOF) ->
  * FIPSRT_E_TLS with the reason.
  *
@@ -96,7 +100,112 @@ typedef enum fipsrt_tls_client_auth {
     FIPSRT_TLS_CLIENT_AUTH_REQUIRED = 2,  /**< a verified client certificate is required */
 } fipsrt_tls_client_auth;
 
-/** Version of fipsrt_tls_config this header describes. */
+/**
+ * Revocation checking with certificate revocation lists (CRLs), for the peer's chain (servers:
+ * client certificates). Values are ABI.
+ *
+ * Every certificate of the peer's chain below the trust anchor is checked against a CRL from
+ * its issuer (the CRLs the context was given: crl_file, crl_dir, crl_data). A certificate on
+ * its issuer's CRL is refused (FIPSRT_E_TLS_VERIFY, "revoked" in the detail) in both checking
+ * modes. The modes differ when no CRL from the issuer was given ("missing"): BEST_EFFORT
+ * accepts the certificate, REQUIRE refuses it. A CRL past its nextUpdate is "stale" and
+ * refused in both modes unless crl_allow_stale is set; a CRL whose signature does not verify
+ * (in the FIPS provider) is refused ("bad signature"). CRLs are read when the context is
+ * made: to take a newer CRL, make a new context (see the reload pattern below). A resumed
+ * session is not checked again. insecure_skip_verify waives CRL refusals with the other
+ * trust errors.
+ */
+typedef enum fipsrt_tls_crl_mode {
+    FIPSRT_TLS_CRL_OFF = 0,          /**< no CRL checks (default) */
+    FIPSRT_TLS_CRL_BEST_EFFORT = 1,  /**< check where a CRL from the issuer is present */
+    FIPSRT_TLS_CRL_REQUIRE = 2,      /**< every certificate needs a CRL from its issuer */
+} fipsrt_tls_crl_mode;
+
+/**
+ * Clients: what to do with the server's stapled OCSP response (RFC 6066 status_request,
+ * RFC 6960). Values are ABI.
+ *
+ * With PREFER and REQUIRE the client asks for a stapled response and, when one comes,
+ * verifies it: the signature (ECDSA or RSA PKCS#1 v1.5 with SHA-224/256/384/512 only; a
+ * SHA-1 signed response is refused) by the certificate's issuer or by a responder the issuer
+ * delegated (id-kp-OCSPSigning, issued directly by it), checked in the FIPS provider; that it
+ * is about the server's certificate; and its freshness: thisUpdate not more than 5 minutes
+ * in the future and nextUpdate not more than 5 minutes in the past (a response without
+ * nextUpdate is accepted for 24 hours after thisUpdate). Any failure, and a "revoked" or
+ * "unknown" status, refuses the handshake with FIPSRT_E_TLS_VERIFY and the reason ("revoked",
+ * "unknown", "expired", "bad signature", "malformed") in the detail. Without a response
+ * PREFER accepts the server, unless its certificate carries the TLS feature extension with
+ * status_request ("must-staple", RFC 7633): then, as always with REQUIRE, the handshake is
+ * refused ("missing"). IGNORE asks for nothing and does not honour must-staple.
+ * insecure_skip_verify does not waive OCSP refusals.
+ */
+typedef enum fipsrt_tls_ocsp_mode {
+    FIPSRT_TLS_OCSP_IGNORE = 0,      /**< no OCSP (default) */
+    FIPSRT_TLS_OCSP_PREFER = 1,      /**< verify a stapled response if the server sends one */
+    FIPSRT_TLS_OCSP_REQUIRE = 2,     /**< a stapled, verified, "good" response is required */
+} fipsrt_tls_ocsp_mode;
+
+/**
+ * One more certificate chain and key of a server (fipsrt_tls_config.identities), chosen by
+ * the name the client asks for (SNI). Initialise each with FIPSRT_TLS_IDENTITY_INIT or
+ * fipsrt_tls_identity_init(); the library reads the array with the stride `size` of its
+ * first element.
+ *
+ * Certificate and key: each from exactly one source, as the config's own. Keys go through
+ * fipsrt_key_import_private() (PKCS#8, PEM or DER, unencrypted) and its policy.
+ *
+ * Names: the SNI names this chain serves, exact ("www.example.com") or a wildcard for one
+ * label ("*.example.com" matches "a.example.com", not "example.com" nor "a.b.example.com");
+ * none given: the certificate's DNS subjectAltNames. How a server picks for a ClientHello
+ * with name N: the chains with an exact name N; if none, those with a matching wildcard; if
+ * none (or no SNI), the default chains. The default chains are the config's own certificate
+ * and the identities with is_default set; without an own certificate and with no identity
+ * marked, the first identity. Among the chosen, one ECDSA and one RSA chain may serve the
+ * same name: OpenSSL then picks what the client's signature algorithms allow (the first
+ * listed wins between two of the same key type).
+ */
+typedef struct fipsrt_tls_identity {
+    unsigned int version;           /**< FIPSRT_TLS_IDENTITY_VERSION */
+    size_t size;                    /**< sizeof(fipsrt_tls_identity) */
+    const char *cert_file;          /**< chain, PEM (leaf first) or one DER certificate */
+    const uint8_t *cert_data;       /**< chain in memory, same encodings */
+    size_t cert_len;
+    const fipsrt_cert *cert;        /**< certificate as an object (no intermediates) */
+    const char *key_file;           /**< private key file, PKCS#8 PEM or DER */
+    const uint8_t *key_data;        /**< private key in memory */
+    size_t key_len;
+    const fipsrt_key *key;          /**< private key as an object */
+    const char *const *names;       /**< SNI names served; NULL: the certificate's DNS names */
+    size_t name_count;
+    int is_default;                 /**< non-zero: also served without SNI or for unknown names */
+} fipsrt_tls_identity;
+
+/** Version of fipsrt_tls_identity this header describes. */
+#define FIPSRT_TLS_IDENTITY_VERSION 1
+
+/** Static initialiser: `fipsrt_tls_identity id = FIPSRT_TLS_IDENTITY_INIT;` */
+#ifdef __cplusplus
+#define FIPSRT_TLS_IDENTITY_INIT                                                            \
+    ([] {                                                                                   \
+        fipsrt_tls_identity init_{};                                                        \
+        init_.version = FIPSRT_TLS_IDENTITY_VERSION;                                        \
+        init_.size = sizeof(fipsrt_tls_identity);                                           \
+        return init_;                                                                       \
+    }())
+#else
+#define FIPSRT_TLS_IDENTITY_INIT                                                            \
+    {.version = FIPSRT_TLS_IDENTITY_VERSION, .size = sizeof(fipsrt_tls_identity)}
+#endif
+
+/**
+ * Initialise @p id for @p version (pass FIPSRT_TLS_IDENTITY_VERSION): everything zero except
+ * version and size. Same result as FIPSRT_TLS_IDENTITY_INIT.
+ * @return 0, FIPSRT_E_INVALID_ARG (NULL, unknown version)
+ */
+FIPSRT_API int fipsrt_tls_identity_init(fipsrt_tls_identity *id, unsigned int version);
+
+/** Version of fipsrt_tls_config this header describes (2 added the revocation and
+ * certificate block). */
 #define FIPSRT_TLS_CONFIG_VERSION 2
 
 /**
@@ -160,6 +269,17 @@ typedef struct fipsrt_tls_config {
      * 604800 (RFC 8446 4.6.1). A server's own ticket keys are replaced every half of it.
      */
     unsigned int session_lifetime;
+    /* ---- revocation and certificates, also config version 2 ------------------------------ */
+    fipsrt_tls_crl_mode crl_mode;   /**< CRL checks of the peer's chain (default off) */
+    const char *crl_file;           /**< CRLs, PEM ("X509 CRL" blocks) or one DER CRL */
+    const char *crl_dir;            /**< a directory: every regular file holding CRLs is read
+                                         when the context is made; other files are skipped */
+    const uint8_t *crl_data;        /**< CRLs in memory, same encodings as crl_file */
+    size_t crl_len;
+    int crl_allow_stale;            /**< non-zero: accept CRLs past their nextUpdate */
+    fipsrt_tls_ocsp_mode ocsp_mode; /**< clients: stapled OCSP responses (default ignore) */
+    const fipsrt_tls_identity *identities; /**< servers: more chains, chosen by SNI */
+    size_t identity_count;
 } fipsrt_tls_config;
 
 /** Static initialiser: `fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;` */
@@ -195,10 +315,15 @@ FIPSRT_API int fipsrt_tls_config_init(fipsrt_tls_config *cfg, unsigned int versi
  *   FIPSRT_E_INVALID_ARG: NULL @p out, unknown role, bad config version or size, a field
  *     given from two sources, certificate without key (or the reverse), a server without
  *     certificate, client authentication without trust anchors, a key that does not match
- *     the certificate, bad ALPN list, unreadable file (errno in the detail);
- *   FIPSRT_E_NOT_APPROVED: own certificate or key outside the policy (RSA < 2048 bits,
- *     another curve or key type, signed with SHA-1 or MD5);
- *   FIPSRT_E_MALFORMED: a certificate or key that does not decode (encrypted keys too);
+ *     the certificate, bad ALPN list, unreadable file (errno in the detail); unknown
+ *     crl_mode or ocsp_mode, CRLs with crl_mode OFF, crl_mode REQUIRE without CRLs,
+ *     ocsp_mode on a server, identities on a client, an identity without its key, with a
+ *     bad size, a name that is not a DNS name or "*." wildcard, two defaults of one key type;
+ *   FIPSRT_E_NOT_APPROVED: own certificate or key (or an identity's) outside the policy
+ *     (RSA < 2048 bits, another curve or key type, signed with SHA-1 or MD5), a CRL signed
+ *     with SHA-1 or MD5;
+ *   FIPSRT_E_MALFORMED: a certificate, key or CRL that does not decode (encrypted keys too);
+ *   the errors of fipsrt_key_import_private() for an identity's key;
  *   FIPSRT_E_NOMEM, FIPSRT_E_PROVIDER
  */
 FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
@@ -209,6 +334,38 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
  * alive, so a context may be freed while they run.
  */
 FIPSRT_API void fipsrt_tls_ctx_free(fipsrt_tls_ctx *ctx);
+
+/**
+ * Servers: staple @p der (a DER OCSPResponse, as `openssl ocsp -respout` writes it) to
+ * handshakes that present the certificate the response is about, for clients that ask for it
+ * (status_request). Replaces the previous response for that certificate; @p der NULL with
+ * @p len 0 removes every response. The response is copied. It is checked to be a successful
+ * OCSP response about one of the context's certificates (serial number and issuer name),
+ * not verified: the client does that. Thread-safe: may be called while connections run
+ * (fetch a fresh response before the old one's nextUpdate). Not a cryptographic service.
+ * @return 0, FIPSRT_E_INVALID_ARG (NULL, a client context, a response about none of the
+ *   context's certificates, an unsuccessful response status),
+ *   FIPSRT_E_MALFORMED (not a DER OCSPResponse), FIPSRT_E_NOMEM
+ */
+FIPSRT_API int fipsrt_tls_ctx_set_ocsp_response(fipsrt_tls_ctx *ctx, const uint8_t *der,
+                                                size_t len);
+
+/**
+ * fipsrt_tls_ctx_set_ocsp_response() with the content of the file @p path (DER).
+ * @return as fipsrt_tls_ctx_set_ocsp_response(); an unreadable file is
+ *   FIPSRT_E_INVALID_ARG (errno in the detail)
+ */
+FIPSRT_API int fipsrt_tls_ctx_set_ocsp_response_file(fipsrt_tls_ctx *ctx, const char *path);
+
+/*
+ * Replacing certificates without downtime: a context is immutable, so make a new one from
+ * the new files and publish it where connections are made; connections already running keep
+ * the context they were made with (each holds a reference), so the old one is freed by
+ * fipsrt_tls_ctx_free() at once and released when its last connection is freed. Publishing
+ * must not race with a connection being made from the old pointer: make connections and
+ * swap under one mutex (the critical section is fipsrt_tls_conn_new_fd(), no I/O), or in one
+ * thread. examples/helloserver.c does this on SIGHUP.
+ */
 
 /** Role of a context, 0 for NULL. */
 FIPSRT_API fipsrt_tls_role fipsrt_tls_ctx_role(const fipsrt_tls_ctx *ctx);
@@ -387,6 +544,14 @@ FIPSRT_API int fipsrt_tls_conn_session_export(const fipsrt_tls_conn *conn, uint8
  */
 FIPSRT_API int fipsrt_tls_conn_session_import(fipsrt_tls_conn *conn, const uint8_t *data,
                                               size_t len);
+
+/**
+ * Clients: 1 if the server stapled an OCSP response that verified with status "good"
+ * (ocsp_mode PREFER or REQUIRE), 0 otherwise (none sent, ocsp_mode IGNORE, NULL, before the
+ * handshake, a resumed session: servers staple on full handshakes only, and the session's
+ * original handshake was checked; ocsp_mode REQUIRE accepts resumption).
+ */
+FIPSRT_API int fipsrt_tls_conn_ocsp_stapled(const fipsrt_tls_conn *conn);
 
 /* ---- policy --------------------------------------------------------------------------- */
 

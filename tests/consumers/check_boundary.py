@@ -69,7 +69,9 @@ IMPLICIT = [
     "X509_STORE_load_file", "X509_STORE_load_store", "X509_STORE_load_locations",
     "X509_STORE_set_default_paths", "X509_LOOKUP_load_file",
     "SSL_CTX_new", "OSSL_STORE_open", "ASN1_item_sign", "ASN1_item_verify",
-    "EVP_Digest", "EVP_DigestInit", "EVP_EncryptInit", "EVP_DecryptInit", "EVP_CipherInit",
+    # (EVP_Digest/EVP_DigestInit/EVP_CipherInit take an EVP_MD/EVP_CIPHER: with one from the
+    #  table they stay in its provider; the legacy getters that would make them implicit,
+    #  EVP_sha256() and co., are refused below.)
     "EC_KEY_new", "EC_KEY_new_by_curve_name", "EC_GROUP_new_by_curve_name",
     "EC_KEY_generate_key", "RSA_new", "RSA_generate_key_ex", "RSA_sign", "RSA_verify",
     "ECDSA_sign", "ECDSA_do_sign", "ECDSA_verify", "ECDH_compute_key",

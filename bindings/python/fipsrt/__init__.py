@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """fipsrt: Python binding of libfipsrt, the forced-FIPS runtime over OpenSSL 3's FIPS provider.
 
-Importing this package loads libfipsrt.so.1 (from $FIPSRT_LIBRARY, else the system), whose
-constructor puts the process in FIPS mode, or aborts it with a panic if the FIPS provider is
-missing or fails its self-tests. Pure ctypes: nothing to compile at install time.
+Importing this package loads the compiled extension fipsrt._fipsrt, which links
+libfipsrt.so.1; the library's constructor puts the process in FIPS mode, or aborts it with a
+panic if the FIPS provider is missing or fails its self-tests.
 
     >>> import fipsrt
     >>> fipsrt.sha256(b"abc").hexdigest()[:16]
@@ -11,67 +11,65 @@ missing or fails its self-tests. Pure ctypes: nothing to compile at install time
     >>> fipsrt.md5(b"abc")                          # raises fipsrt.MD5SecurityError
     >>> fipsrt.md5(b"abc", usedforsecurity=False)   # a checksum, outside the FIPS boundary
 
-Modules: fipsrt.hmac (hmac-like), fipsrt.aead (AES-GCM), fipsrt.kdf (HKDF, PBKDF2),
-fipsrt.passwd (password hashes), fipsrt.keys (EC/RSA keys, ECDSA and RSA signatures).
-Errors are fipsrt.Error subclasses carrying .code, .message and .detail.
+Modules: fipsrt.hmac (hmac-like, and prepared keys), fipsrt.aead (AES-GCM), fipsrt.kdf
+(HKDF, PBKDF2), fipsrt.passwd (password hashes), fipsrt.keys (EC/RSA keys, ECDSA and RSA
+signatures, ECDH). Errors are fipsrt.Error subclasses carrying .code, .message and .detail.
+fipsrt.approved() tells whether the services inside a `with` block were approved;
+fipsrt.restrict_hashlib() makes Python's own hashlib/hmac refuse non-approved algorithms.
 """
-import ctypes as _ctypes
+import pkgutil as _pkgutil
 
-from . import _lib
-from ._hash import ALGS as _ALGS, Hash, InsecureMD5, new, _constructor
-from . import errors
-from .errors import (Error, InvalidArgument, BufferTooSmall, OutOfMemory, NotApproved,
-                     MD5SecurityError, VerificationError, ProviderError, InternalError,
-                     MalformedInput, KeyTypeError, LimitReached, NonceReuse, StateError,
-                     Unsupported, WantRead, WantWrite, TLSError, TLSVerifyError,
-                     ConnectionClosed, IOFailure)
+# In a build tree the extension is built apart from these sources (build/bindings/python/
+# fipsrt/): a PYTHONPATH naming both directories joins them into one package.
+__path__ = _pkgutil.extend_path(__path__, __name__)
 
-__version__ = _lib.version().decode()
-library_path = _lib.path
+from . import errors  # noqa: E402  (the extension raises these classes)
 
-sha1 = _constructor("sha1")
-sha224 = _constructor("sha224")
-sha256 = _constructor("sha256")
-sha384 = _constructor("sha384")
-sha512 = _constructor("sha512")
-sha512_224 = _constructor("sha512_224")
-sha512_256 = _constructor("sha512_256")
-sha3_224 = _constructor("sha3_224")
-sha3_256 = _constructor("sha3_256")
-sha3_384 = _constructor("sha3_384")
-sha3_512 = _constructor("sha3_512")
-shake_128 = _constructor("shake_128")
-shake_256 = _constructor("shake_256")
-md5 = _constructor("md5")
+try:
+    from . import _fipsrt  # noqa: E402
+except ImportError as _e:
+    if "libfipsrt.so" not in str(_e):
+        raise
+    raise ImportError(
+        "fipsrt needs the shared library libfipsrt.so.1, which the dynamic linker did not "
+        "find (%s). Install libfipsrt (`meson setup build && ninja -C build && "
+        "meson install -C build` from its source tree, or your distribution's libfipsrt1 "
+        "package), or put the directory holding libfipsrt.so.1 on LD_LIBRARY_PATH." % _e,
+        name="fipsrt._fipsrt") from None
+
+from ._fipsrt import (  # noqa: E402,F401
+    Hash, InsecureMD5, new, sha1, sha224, sha256, sha384, sha512, sha512_224, sha512_256,
+    sha3_224, sha3_256, sha3_384, sha3_512, shake_128, shake_256, md5, random_bytes,
+    service_indicator, runtime_info)
+from .errors import (  # noqa: E402,F401
+    Error, InvalidArgument, BufferTooSmall, OutOfMemory, NotApproved, MD5SecurityError,
+    VerificationError, ProviderError, InternalError, MalformedInput, KeyTypeError,
+    LimitReached, NonceReuse, StateError, Unsupported, WantRead, WantWrite, TLSError,
+    TLSVerifyError, ConnectionClosed, IOFailure)
+
+__version__ = _fipsrt.version()
+#: The libfipsrt.so.1 file the extension was linked against at run time.
+library_path = _fipsrt.library_path()
 
 #: Names new() accepts for security use (MD5 only with usedforsecurity=False).
-algorithms_available = frozenset(n for n in _ALGS if n != "md5")
+algorithms_available = frozenset(("sha1", "sha224", "sha256", "sha384", "sha512",
+                                  "sha512_224", "sha512_256", "sha3_224", "sha3_256",
+                                  "sha3_384", "sha3_512", "shake_128", "shake_256"))
 algorithms_guaranteed = algorithms_available
-
-_random = _lib.fn("fipsrt_random", _ctypes.c_int, _ctypes.c_void_p, _ctypes.c_size_t)
-
-
-def random_bytes(n):
-    """n random bytes from the FIPS provider's DRBG (SP 800-90A)."""
-    if n < 0:
-        raise ValueError("negative length")
-    buf = _lib.outbuf(n)
-    _lib.check(_random(buf, n))
-    return buf.raw[:n]
-
 
 token_bytes = random_bytes
 
 from . import hmac, aead, kdf, passwd, keys  # noqa: E402,F401
 from .kdf import pbkdf2_hmac, hkdf  # noqa: E402,F401
 from .passwd import hash as passwd_hash, verify as passwd_verify  # noqa: E402,F401
-
+from .policy import approved, restrict_hashlib  # noqa: E402,F401
 
 __all__ = [
     "new", "sha1", "sha224", "sha256", "sha384", "sha512", "sha512_224", "sha512_256",
     "sha3_224", "sha3_256", "sha3_384", "sha3_512", "shake_128", "shake_256", "md5",
     "Hash", "InsecureMD5", "algorithms_available", "algorithms_guaranteed", "random_bytes",
     "token_bytes", "pbkdf2_hmac", "hkdf", "passwd_hash", "passwd_verify", "runtime_info",
+    "service_indicator", "approved", "restrict_hashlib",
     "hmac", "aead", "kdf", "passwd", "keys", "errors", "library_path",
     "Error", "InvalidArgument", "BufferTooSmall", "OutOfMemory", "NotApproved",
     "MD5SecurityError", "VerificationError", "ProviderError", "InternalError",
@@ -79,8 +77,3 @@ __all__ = [
     "Unsupported", "WantRead", "WantWrite", "TLSError", "TLSVerifyError", "ConnectionClosed",
     "IOFailure",
 ]
-
-
-def runtime_info():
-    """The runtime facts `fipsrt status` shows, as a dict."""
-    return _lib.runtime_info()
