@@ -121,7 +121,8 @@ static int add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
 {
     int rv = FIPSRT_OK;
     X509_EXTENSION *ext = NULL;
-    FRT_OSSL_PTR(ext, X509V3_EXT_nconf_nid(NULL, v3, nid, value), FIPSRT_E_INTERNAL);
+    /* The values were checked (check_params) or built here: a failure is out of memory. */
+    FRT_OSSL_PTR(ext, X509V3_EXT_nconf_nid(NULL, v3, nid, value), FIPSRT_E_NOMEM);
     FRT_OSSL(X509_add_ext(x, ext, -1), FIPSRT_E_NOMEM);
 out:
     X509_EXTENSION_free(ext);
@@ -382,7 +383,8 @@ static int copy_out(const char *func, const void *src, size_t len, bool nul, uin
             *out_len = need;
         return frt_error(func, FIPSRT_E_BUFFER_TOO_SMALL, "needs %zu bytes, got %zu", need, cap);
     }
-    memcpy(out, src, len);
+    if (len > 0)   /* an empty text may come as a NULL src (memcpy must not see it) */
+        memcpy(out, src, len);
     if (nul)
         out[len] = '\0';
     if (out_len)

@@ -105,7 +105,10 @@ static int der_to_raw(const char *func, int code, size_t fs, const uint8_t *der,
 
     ERR_set_mark();
     sig = der_len <= 1024 ? d2i_ECDSA_SIG(NULL, &p, (long)der_len) : NULL;
-    ERR_pop_to_mark();
+    if (sig == NULL)
+        ERR_clear_last_mark();   /* the detail (and an out-of-memory reason) keeps them */
+    else
+        ERR_pop_to_mark();
     if (sig == NULL || p != der + der_len) {
         rv = frt_error(func, code, "signature is not a DER Ecdsa-Sig-Value%s",
                        sig ? " (trailing bytes)" : "");
@@ -113,7 +116,11 @@ static int der_to_raw(const char *func, int code, size_t fs, const uint8_t *der,
     }
     /* DER is unique: re-encoding must give the same bytes (no BER, no padding). */
     int n = i2d_ECDSA_SIG(sig, &again);
-    if (n < 0 || (size_t)n != der_len || memcmp(again, der, der_len) != 0) {
+    if (n < 0) {
+        rv = frt_ossl_error(func, FIPSRT_E_NOMEM, "i2d_ECDSA_SIG");
+        goto out;
+    }
+    if ((size_t)n != der_len || memcmp(again, der, der_len) != 0) {
         rv = frt_error(func, code, "signature is not minimal DER");
         goto out;
     }

@@ -62,9 +62,11 @@ static void detail_append(size_t *pos, const char *fmt, ...)
         *pos += (size_t)n < sizeof(last_detail) - *pos ? (size_t)n : sizeof(last_detail) - 1 - *pos;
 }
 
-/* Move the thread's OpenSSL error queue into the detail text, leaving the queue empty. */
-static void drain_openssl_queue(size_t *pos)
+/* Move the thread's OpenSSL error queue into the detail text, leaving the queue empty.
+ * Returns true if an entry says an allocation failed. */
+static bool drain_openssl_queue(size_t *pos)
 {
+    bool nomem = false;
     const char *data, *file;
     int line, flags;
     unsigned long e;
@@ -76,6 +78,29 @@ static void drain_openssl_queue(size_t *pos)
         if ((flags & ERR_TXT_STRING) && data != NULL && *data != '\0')
             detail_append(pos, " (%s)", data);
         first = false;
+        nomem |= ERR_GET_REASON(e) == ERR_GET_REASON(ERR_R_MALLOC_FAILURE);
+    }
+    return nomem;
+}
+
+/* Codes OpenSSL's "the call failed" maps to that an allocation failure would misreport:
+ * out of memory is not a malformed key, a bad signature or a policy refusal. */
+static bool nomem_overrides(int code)
+{
+    switch (code) {
+    case FIPSRT_E_INVALID_ARG:   /* a setter OpenSSL refused: only when it says out of memory */
+    case FIPSRT_E_MALFORMED:
+    case FIPSRT_E_VERIFY_FAILED:
+    case FIPSRT_E_NOT_APPROVED:
+    case FIPSRT_E_PROVIDER:
+    case FIPSRT_E_INTERNAL:
+    case FIPSRT_E_KEY_TYPE:
+    case FIPSRT_E_TLS:
+    case FIPSRT_E_TLS_VERIFY:
+    case FIPSRT_E_UNSUPPORTED:
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -85,7 +110,8 @@ static int record(const char *func, int code, const char *reason)
     last_code = code;
     last_detail[0] = '\0';
     detail_append(&pos, "%s: %s", func, reason);
-    drain_openssl_queue(&pos);
+    if (drain_openssl_queue(&pos) && nomem_overrides(code))
+        last_code = code = FIPSRT_E_NOMEM;
     return code;
 }
 

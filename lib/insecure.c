@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/provider.h>
 
@@ -16,15 +17,40 @@
 #include "internal.h"
 
 static OSSL_LIB_CTX *md5_libctx;
-static EVP_MD *md5_md;
-static pthread_once_t md5_once = PTHREAD_ONCE_INIT;
+static OSSL_PROVIDER *md5_provider;
+static EVP_MD *_Atomic md5_md;
+static pthread_mutex_t md5_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void md5_setup(void)
+/* The default provider's MD5 in its own context, set up on first use. Not a pthread_once:
+ * a setup that failed (out of memory) is retried by the next call instead of leaving MD5
+ * unavailable for the life of the process. */
+static EVP_MD *md5_get(void)
 {
-    md5_libctx = OSSL_LIB_CTX_new();
-    if (md5_libctx == NULL || OSSL_PROVIDER_load(md5_libctx, "default") == NULL)
-        return;
-    md5_md = EVP_MD_fetch(md5_libctx, "MD5", "provider=default");
+    EVP_MD *md = md5_md;
+    if (md != NULL)
+        return md;
+    pthread_mutex_lock(&md5_lock);
+    ERR_set_mark();   /* the setup's own errors are not the caller's */
+    if (md5_libctx == NULL)
+        md5_libctx = OSSL_LIB_CTX_new();
+    if (md5_libctx != NULL && md5_provider == NULL)
+        md5_provider = OSSL_PROVIDER_load(md5_libctx, "default");
+    if (md5_provider != NULL && md5_md == NULL)
+        md5_md = EVP_MD_fetch(md5_libctx, "MD5", "provider=default");
+    md = md5_md;
+    if (md == NULL) {
+        /* A setup that ran out of memory can leave the context's name map and method store
+         * half-built (later fetches then fail for good): start from a fresh one next time. */
+        OSSL_PROVIDER_unload(md5_provider);
+        OSSL_LIB_CTX_free(md5_libctx);
+        md5_provider = NULL;
+        md5_libctx = NULL;
+        ERR_clear_last_mark();   /* the caller's detail text shows why (out of memory?) */
+    } else {
+        ERR_pop_to_mark();
+    }
+    pthread_mutex_unlock(&md5_lock);
+    return md;
 }
 
 struct fipsrt_insecure_md5_ctx {
@@ -39,12 +65,13 @@ FIPSRT_API int fipsrt_insecure_md5_new(fipsrt_insecure_md5_ctx **out)
     frt_init();
     FRT_ARG(out != NULL);
     *out = NULL;
-    pthread_once(&md5_once, md5_setup);
-    FRT_CHECK(md5_md != NULL, FIPSRT_E_UNSUPPORTED,
+    EVP_MD *md = md5_get();
+    FRT_CHECK(md != NULL, FIPSRT_E_UNSUPPORTED,
               "the default provider's MD5 is not available in this OpenSSL installation");
     FRT_CHECK((ctx = calloc(1, sizeof(*ctx))) != NULL, FIPSRT_E_NOMEM, "out of memory");
     FRT_OSSL_PTR(ctx->md, EVP_MD_CTX_new(), FIPSRT_E_NOMEM);
-    FRT_OSSL(EVP_DigestInit_ex2(ctx->md, md5_md, NULL), FIPSRT_E_INTERNAL);
+    /* MD5 was fetched above: its init can only run out of memory. */
+    FRT_OSSL(EVP_DigestInit_ex2(ctx->md, md, NULL), FIPSRT_E_NOMEM);
     *out = ctx;
     ctx = NULL;
 out:

@@ -168,7 +168,10 @@ static int wrap(fipsrt_key **out, EVP_PKEY *pkey, bool has_private)
     fipsrt_key *key = NULL;
     char group[64];
 
-    if (EVP_PKEY_is_a(pkey, "EC")) {
+    /* The type by its id first: EVP_PKEY_is_a() looks names up and says "no" when that
+     * lookup runs out of memory, which turned an allocation failure into NOT_APPROVED. */
+    int id = EVP_PKEY_get_base_id(pkey);
+    if (id == EVP_PKEY_EC || (id != EVP_PKEY_RSA && EVP_PKEY_is_a(pkey, "EC"))) {
         /* Exclusive dispatch: the key must live in the provider the table fetched from. */
         FRT_CHECK(EVP_PKEY_get0_provider(pkey) ==
                       EVP_KEYMGMT_get0_provider(frt_keymgmt(FRT_KEYMGMT_EC)),
@@ -183,7 +186,7 @@ static int wrap(fipsrt_key **out, EVP_PKEY *pkey, bool has_private)
         FRT_CHECK((key = calloc(1, sizeof(*key))) != NULL, FIPSRT_E_NOMEM, "out of memory");
         key->type = FIPSRT_KEY_EC;
         key->curve = curve;
-    } else if (EVP_PKEY_is_a(pkey, "RSA")) {
+    } else if (id == EVP_PKEY_RSA || EVP_PKEY_is_a(pkey, "RSA")) {
         FRT_CHECK(EVP_PKEY_get0_provider(pkey) ==
                       EVP_KEYMGMT_get0_provider(frt_keymgmt(FRT_KEYMGMT_RSA)),
                   FIPSRT_E_PROVIDER, "RSA key not held by the FIPS provider");
@@ -401,10 +404,14 @@ static int decode_der(EVP_PKEY **pkey, const uint8_t *der, size_t len, const cha
     OSSL_DECODER_CTX *dctx = NULL;
     const unsigned char *p = der;
     size_t left = len;
-    FRT_OSSL_PTR(dctx, OSSL_DECODER_CTX_new_for_pkey(pkey, "DER", structure, keytype,
-                                                     selection, frt_libctx(), FRT_PROPQ),
-                 FIPSRT_E_NOMEM);
+    /* Marked from here: building the decoder chain skips decoders it fails to make (an
+     * allocation failure) and leaves their errors queued even when it succeeds. */
     ERR_set_mark();
+    dctx = OSSL_DECODER_CTX_new_for_pkey(pkey, "DER", structure, keytype, selection,
+                                         frt_libctx(), FRT_PROPQ);
+    if (dctx == NULL)
+        ERR_clear_last_mark();   /* keep the reasons for the detail text */
+    FRT_CHECK(dctx != NULL, FIPSRT_E_NOMEM, "OSSL_DECODER_CTX_new_for_pkey failed");
     if (!OSSL_DECODER_from_data(dctx, &p, &left) || *pkey == NULL) {
         ERR_clear_last_mark();   /* keep the reasons for the detail text */
         FRT_CHECK(false, FIPSRT_E_MALFORMED, "%s key does not decode as %s", keytype,
@@ -934,9 +941,15 @@ static int encode_der(const EVP_PKEY *pkey, int selection, const char *structure
 {
     int rv = FIPSRT_OK;
     OSSL_ENCODER_CTX *ectx = NULL;
-    FRT_OSSL_PTR(ectx, OSSL_ENCODER_CTX_new_for_pkey(pkey, selection, "DER", structure,
-                                                     FRT_PROPQ),
-                 FIPSRT_E_NOMEM);
+    /* Building the encoder chain skips encoders it fails to make (an allocation failure)
+     * and leaves their errors queued even when it succeeds: drop those on success. */
+    ERR_set_mark();
+    ectx = OSSL_ENCODER_CTX_new_for_pkey(pkey, selection, "DER", structure, FRT_PROPQ);
+    if (ectx == NULL)
+        ERR_clear_last_mark();   /* keep the reasons for the detail text */
+    else
+        ERR_pop_to_mark();
+    FRT_CHECK(ectx != NULL, FIPSRT_E_NOMEM, "OSSL_ENCODER_CTX_new_for_pkey failed");
     FRT_OSSL(OSSL_ENCODER_to_data(ectx, der, der_len), FIPSRT_E_PROVIDER);
 out:
     OSSL_ENCODER_CTX_free(ectx);

@@ -371,6 +371,46 @@ START_TEST(test_issue_chain)
 }
 END_TEST
 
+/* Found by fuzz_cert_import: a certificate whose notAfter does not decode imports (import
+ * checks the encoding only) and then fipsrt_cert_validity() answers MALFORMED, now
+ * documented, with a clean OpenSSL error queue. */
+START_TEST(test_validity_bad_time)
+{
+    size_t len;
+    char *pem = slurp("/usr/lib/python3/dist-packages/cryptography_vectors/x509/badasn1time.pem",
+                      &len);
+    ck_assert_ptr_nonnull(pem);
+    fipsrt_cert *cert;
+    int64_t nb = 7, na = 7;
+    ck_assert_ok(fipsrt_cert_import(&cert, (const uint8_t *)pem, len));
+    ck_assert_fipsrt(fipsrt_cert_validity(cert, &nb, &na), FIPSRT_E_MALFORMED);
+    ck_assert_int_eq(nb, 7);   /* nothing half-written */
+    ck_assert_int_eq(na, 7);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+    fipsrt_cert_free(cert);
+    free(pem);
+}
+END_TEST
+
+/* Found by fuzz_cert_import (UBSan): an empty subject is an empty string; the empty text
+ * came as a NULL pointer that copy_out passed to memcpy. */
+START_TEST(test_subject_empty)
+{
+    size_t len, n = 99;
+    char *pem = slurp("/usr/lib/python3/dist-packages/cryptography_vectors/x509/custom/ian_uri.pem",
+                      &len);
+    ck_assert_ptr_nonnull(pem);
+    fipsrt_cert *cert;
+    char subj[16] = "x";
+    ck_assert_ok(fipsrt_cert_import(&cert, (const uint8_t *)pem, len));
+    ck_assert_ok(fipsrt_cert_subject(cert, subj, sizeof(subj), &n));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_str_eq(subj, "");
+    fipsrt_cert_free(cert);
+    free(pem);
+}
+END_TEST
+
 START_TEST(test_import_export)
 {
     fipsrt_key *key = ec_key(FIPSRT_EC_P256);
@@ -537,6 +577,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_bad_params);
     tcase_add_test(tc, test_issue_chain);
     tcase_add_test(tc, test_import_export);
+    tcase_add_test(tc, test_validity_bad_time);
+    tcase_add_test(tc, test_subject_empty);
     tcase_add_test(tc, test_cli_selfsign);
     tcase_add_test(tc, test_cli_status_tls_policy);
     suite_add_tcase(s, tc);

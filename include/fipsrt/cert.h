@@ -128,7 +128,11 @@ FIPSRT_API int fipsrt_cert_export(const fipsrt_cert *cert, fipsrt_cert_format fo
 FIPSRT_API int fipsrt_cert_subject(const fipsrt_cert *cert, char *out, size_t out_cap,
                                    size_t *out_len);
 
-/** Validity period as Unix times; either pointer may be NULL. @return 0, FIPSRT_E_INVALID_ARG */
+/**
+ * Validity period as Unix times; either pointer may be NULL (nothing is written on failure).
+ * @return 0, FIPSRT_E_INVALID_ARG, FIPSRT_E_MALFORMED (a time in the certificate does not
+ *         decode: import checks the encoding only)
+ */
 FIPSRT_API int fipsrt_cert_validity(const fipsrt_cert *cert, int64_t *not_before,
                                     int64_t *not_after);
 

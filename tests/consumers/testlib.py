@@ -33,9 +33,14 @@ def under_valgrind():
 
 
 def sanitize_flags():
-    """-fsanitize=... when the build under test is sanitized (its objects need the runtime)."""
+    """-fsanitize=... when the build under test is sanitized, --coverage when it is a
+    coverage build (-Db_coverage=true): its objects need that runtime (libubsan/libasan,
+    libgcov) linked into any program that links them statically."""
     s = os.environ.get("FIPSRT_SANITIZE", "none")
-    return [] if s in ("", "none") else ["-fsanitize=" + s]
+    flags = [] if s in ("", "none") else ["-fsanitize=" + s]
+    if os.environ.get("FIPSRT_COVERAGE") == "true":
+        flags.append("--coverage")
+    return flags
 
 
 def cc():
