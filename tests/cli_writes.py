@@ -119,6 +119,36 @@ with tempfile.TemporaryDirectory() as d:
                "%s over an existing 0644 file: mode %o, want %o (rc %d)"
                % (name, mode, want, r.returncode))
     os.umask(old_umask)
+
+    # 4. a symbolic link is followed (the file it names gets the output, the link stays), and a
+    # target that is not a regular file is written in place: renaming over a device node once
+    # replaced this machine's /dev/null with a regular file (a private null device here).
+    real_dir = os.path.join(d, "real")
+    os.mkdir(real_dir)
+    real = os.path.join(real_dir, "key.pem")
+    with open(real, "w") as f:
+        f.write("old")
+    link = os.path.join(d, "key-link.pem")
+    os.symlink(real, link)
+    r = run(["keygen", "ec", "-o", link])
+    with open(real, "rb") as f:
+        body = f.read()
+    expect(r.returncode == 0 and os.path.islink(link) and b"PRIVATE KEY" in body
+           and stat.S_IMODE(os.stat(real).st_mode) == 0o600 and not leftovers(real_dir),
+           "keygen -o through a symbolic link writes the file it names and keeps the link "
+           "(rc %d)" % r.returncode)
+    if os.geteuid() == 0:
+        null = os.path.join(d, "null")
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        for args in (["keygen", "ec", "-o", null],
+                     ["aead", "seal", "--key-file", key, "--in", data, "--out", null]):
+            r = run(args)
+            expect(r.returncode == 0 and stat.S_ISCHR(os.lstat(null).st_mode)
+                   and not leftovers(d),
+                   "%s into a character device writes to it and leaves the device in place "
+                   "(rc %d)" % (" ".join(args[:2]), r.returncode))
+    else:
+        print("skip: device-node check needs root (mknod)")
     cert_mode = stat.S_IMODE(os.stat(os.path.join(d, "c2.pem")).st_mode)
     expect(cert_mode == 0o644, "a certificate is not secret: mode %o" % cert_mode)
 

@@ -28,14 +28,42 @@ int cli_out_open(cli_out *o, const char *path, bool secret)
         o->fd = STDOUT_FILENO;
         return 0;
     }
+    /* Follow a link to the file it names: renaming over the link would replace the link. */
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        o->real = realpath(path, NULL);
+        if (o->real != NULL)
+            o->path = path = o->real;   /* a dangling link is replaced like a missing file */
+    }
+    /* A device or FIFO is no file to replace: renaming over /dev/null (as root) would put a
+     * regular file where the device was. Write to it in place. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            cli_out_abort(o);
+            errno = EISDIR;
+            return -1;
+        }
+        o->fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (o->fd < 0) {
+            int e = errno;
+            cli_out_abort(o);
+            errno = e;
+            return -1;
+        }
+        o->direct = true;
+        return 0;
+    }
     char *copy = strdup(path);
-    if (copy == NULL)
+    if (copy == NULL) {
+        cli_out_abort(o);
         return -1;
+    }
     const char *dir = dirname(copy);
     size_t n = strlen(dir) + 32;
     o->tmp = malloc(n);
     if (o->tmp == NULL) {
         free(copy);
+        cli_out_abort(o);
         errno = ENOMEM;
         return -1;
     }
@@ -43,8 +71,11 @@ int cli_out_open(cli_out *o, const char *path, bool secret)
     free(copy);
     o->fd = mkostemp(o->tmp, O_CLOEXEC);   /* mode 0600 */
     if (o->fd < 0) {
+        int e = errno;
         free(o->tmp);
         o->tmp = NULL;
+        cli_out_abort(o);
+        errno = e;
         return -1;
     }
     if (!secret) {   /* an ordinary file: what open(..., 0666) would give under the umask */
@@ -80,6 +111,13 @@ int cli_out_write(cli_out *o, const void *data, size_t len)
 
 int cli_out_commit(cli_out *o)
 {
+    if (o->direct) {
+        int e = close(o->fd) != 0 ? errno : 0;
+        o->fd = -1;
+        cli_out_abort(o);
+        errno = e;
+        return e ? -1 : 0;
+    }
     if (o->tmp == NULL)
         return 0;   /* stdout: each write was checked */
     int e = 0;
@@ -96,11 +134,22 @@ int cli_out_commit(cli_out *o)
     }
     free(o->tmp);
     o->tmp = NULL;
+    free(o->real);
+    o->real = NULL;
     return e ? -1 : 0;
 }
 
 void cli_out_abort(cli_out *o)
 {
+    free(o->real);
+    o->real = NULL;
+    if (o->direct) {
+        if (o->fd >= 0)
+            close(o->fd);
+        o->fd = -1;
+        o->direct = false;
+        return;
+    }
     if (o->tmp == NULL)
         return;
     if (o->fd >= 0)
