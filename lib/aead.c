@@ -48,6 +48,7 @@ struct fipsrt_aead_counter {
     size_t fixed_len;
     uint64_t last;                     /* last counter sealed, valid if `used` */
     bool used;
+    uint64_t fork_gen;                 /* fork generation it was made in (see born_here) */
 };
 
 struct fipsrt_aead_stream {
@@ -55,6 +56,7 @@ struct fipsrt_aead_stream {
     bool seal;
     bool done;                         /* finished or failed: no further updates */
     uint64_t total;                    /* message bytes so far */
+    uint64_t fork_gen;                 /* fork generation it was made in (see born_here) */
 };
 
 static const struct aead_desc *find(fipsrt_aead_alg alg)
@@ -121,17 +123,21 @@ static int check_out(const char *func, size_t need, const uint8_t *out, size_t o
     return FIPSRT_OK;
 }
 
-/* SP 800-38D §5.2.1.2: tags of 96..128 bits; 32/64-bit tags need Appendix C's limits. */
+/*
+ * SP 800-38D §5.2.1.2: tags of 96..128 bits; 32/64-bit tags need Appendix C's limits. As
+ * everywhere (error.h), a tag shorter than the policy allows is FIPSRT_E_NOT_APPROVED and
+ * one longer than the algorithm's is FIPSRT_E_INVALID_ARG.
+ */
 static int check_open_tag(const char *func, const uint8_t *tag, size_t tag_len)
 {
     if (tag == NULL)
         return frt_error(func, FIPSRT_E_INVALID_ARG, "invalid argument: tag != NULL");
-    if (tag_len == 4 || tag_len == 8)
+    if (tag_len < FIPSRT_AEAD_MIN_TAG_SIZE)
         return frt_error(func, FIPSRT_E_NOT_APPROVED, "%zu-bit GCM tags are not offered "
-                         "(SP 800-38D Appendix C); use 96..128 bits", tag_len * 8);
-    if (tag_len < FIPSRT_AEAD_MIN_TAG_SIZE || tag_len > FIPSRT_AEAD_TAG_SIZE)
-        return frt_error(func, FIPSRT_E_INVALID_ARG, "tag length %zu is outside %d..%d bytes",
-                         tag_len, FIPSRT_AEAD_MIN_TAG_SIZE, FIPSRT_AEAD_TAG_SIZE);
+                         "(SP 800-38D 5.2.1.2, Appendix C); use 96..128 bits", tag_len * 8);
+    if (tag_len > FIPSRT_AEAD_TAG_SIZE)
+        return frt_error(func, FIPSRT_E_INVALID_ARG, "tag length %zu is above %d bytes",
+                         tag_len, FIPSRT_AEAD_TAG_SIZE);
     return FIPSRT_OK;
 }
 
@@ -172,6 +178,7 @@ out:
  */
 #define SLOT_EMPTY UINT64_C(0)
 #define SLOT_BUSY UINT64_MAX
+#define SLOT_ORPHAN (UINT64_MAX - 1)   /* in a fork child: its thread does not exist here */
 
 struct slot {
     EVP_CIPHER_CTX *c;
@@ -187,9 +194,29 @@ static bool slot_key_ok;
 static _Thread_local struct slot *my_slot;
 static _Atomic uint64_t next_key_id = 1;
 
-/* A key_free in another thread must not hold the registry lock across fork(). */
+/*
+ * fork(). The child is a copy with one thread, so:
+ * - a counter context or a seal stream made before the fork exists twice, and both copies
+ *   would go on with the same key and nonce sequence (the same GCM nonce, i.e. the same
+ *   keystream and a forgeable tag). Each records the fork generation it was made in; the
+ *   child's handler increments the generation, and sealing with an older object is refused
+ *   (FIPSRT_E_STATE) in the child, and only there (the parent's generation does not move).
+ * - the slots of the other threads are never released there (their threads are gone): the
+ *   child's handler marks them orphans, and fipsrt_aead_key_free() wipes and frees them.
+ * A key_free in another thread must not hold the registry lock across fork() either.
+ */
+static _Atomic uint64_t fork_gen;
+
 static void registry_lock_fork(void) { pthread_mutex_lock(&registry_lock); }
 static void registry_unlock_fork(void) { pthread_mutex_unlock(&registry_lock); }
+static void registry_child_fork(void)
+{
+    atomic_fetch_add_explicit(&fork_gen, 1, memory_order_relaxed);
+    for (struct slot *sl = registry; sl != NULL; sl = sl->next)
+        if (sl != my_slot)
+            atomic_store_explicit(&sl->holds, SLOT_ORPHAN, memory_order_relaxed);
+    pthread_mutex_unlock(&registry_lock);
+}
 
 /* Thread exit: unregister and free the slot (the provider cleanses its state). */
 static void slot_free(void *p)
@@ -209,7 +236,23 @@ static void slot_init(void)
 {
     slot_key_ok = pthread_key_create(&slot_key, slot_free) == 0 &&
                   pthread_atfork(registry_lock_fork, registry_unlock_fork,
-                                 registry_unlock_fork) == 0;
+                                 registry_child_fork) == 0;
+}
+
+/* The fork generation now; fails if the fork handler could not be installed. */
+static int fork_generation(const char *func, uint64_t *out)
+{
+    pthread_once(&slot_once, slot_init);
+    if (!slot_key_ok)
+        return frt_error(func, FIPSRT_E_INTERNAL, "pthread_key_create/pthread_atfork failed");
+    *out = atomic_load_explicit(&fork_gen, memory_order_relaxed);
+    return FIPSRT_OK;
+}
+
+/* True if an object of generation `gen` was made in this process (not before a fork). */
+static inline bool born_here(uint64_t gen)
+{
+    return gen == atomic_load_explicit(&fork_gen, memory_order_relaxed);
 }
 
 /* The calling thread's slot, created and registered on first use. */
@@ -285,11 +328,21 @@ static void release(struct slot *sl, const fipsrt_aead_key *key, bool keep)
     atomic_store_explicit(&sl->holds, keep ? key->id : SLOT_EMPTY, memory_order_release);
 }
 
-/* Wipe every thread's slot that still holds `key` (it is being freed: none is using it). */
+/* Wipe every thread's slot that still holds `key` (it is being freed: none is using it),
+ * and free the orphans a fork left (they may hold any key, this one included). */
 static void forget_key(const fipsrt_aead_key *key)
 {
     pthread_mutex_lock(&registry_lock);
-    for (struct slot *sl = registry; sl != NULL; sl = sl->next) {
+    for (struct slot *sl = registry, *next; sl != NULL; sl = next) {
+        next = sl->next;
+        if (atomic_load_explicit(&sl->holds, memory_order_relaxed) == SLOT_ORPHAN) {
+            if (sl->next)
+                sl->next->pprev = sl->pprev;
+            *sl->pprev = sl->next;
+            EVP_CIPHER_CTX_free(sl->c);   /* the provider cleanses the key schedule */
+            free(sl);
+            continue;
+        }
         uint64_t want = key->id;
         if (atomic_compare_exchange_strong_explicit(&sl->holds, &want, SLOT_BUSY,
                                                     memory_order_acquire,
@@ -559,6 +612,7 @@ FIPSRT_API int fipsrt_aead_counter_new(fipsrt_aead_counter **out, fipsrt_aead_al
               "the fixed nonce field must be %zu bytes (or NULL to draw it), got %zu",
               want, fixed_len);
     FRT_CHECK((ctx = calloc(1, sizeof(*ctx))) != NULL, FIPSRT_E_NOMEM, "out of memory");
+    FRT_TRY(fork_generation(__func__, &ctx->fork_gen));
     ctx->mode = mode;
     ctx->fixed_len = want;
     if (fixed != NULL)
@@ -630,6 +684,8 @@ FIPSRT_API int fipsrt_aead_counter_seal(fipsrt_aead_counter *ctx, uint64_t count
     FRT_TRY(check_length(__func__, pt_len));
     FRT_TRY(check_out(__func__, pt_len + FIPSRT_AEAD_TAG_SIZE, out, out_cap, out_len));
     /* SP 800-38D §8.2.1: a deterministic IV must never repeat under one key. */
+    FRT_CHECK(born_here(ctx->fork_gen), FIPSRT_E_STATE, "this counter context was made "
+              "before fork(): its counter goes on in the parent, so it may not seal here");
     FRT_CHECK(!ctx->used || ctx->last != UINT64_MAX, FIPSRT_E_LIMIT,
               "every 64-bit counter value has been used: replace the key");
     FRT_CHECK(!ctx->used || counter > ctx->last, FIPSRT_E_NONCE_REUSE,
@@ -682,6 +738,7 @@ static int stream_new(fipsrt_aead_stream **out, const fipsrt_aead_key *key, bool
     int rv = FIPSRT_OK;
     fipsrt_aead_stream *s = NULL;
     FRT_CHECK((s = calloc(1, sizeof(*s))) != NULL, FIPSRT_E_NOMEM, "out of memory");
+    FRT_TRY(fork_generation(__func__, &s->fork_gen));
     s->seal = seal;
     FRT_OSSL_PTR(s->c, EVP_CIPHER_CTX_new(), FIPSRT_E_NOMEM);
     FRT_OSSL(EVP_CIPHER_CTX_copy(s->c, key->tmpl), FIPSRT_E_NOMEM);
@@ -732,6 +789,8 @@ FIPSRT_API int fipsrt_aead_stream_update(fipsrt_aead_stream *s, const void *in, 
     FRT_ARG(s != NULL);
     FRT_ARG(in != NULL || in_len == 0);
     FRT_CHECK(!s->done, FIPSRT_E_STATE, "stream already finished or failed");
+    FRT_CHECK(!s->seal || born_here(s->fork_gen), FIPSRT_E_STATE, "this seal stream was made "
+              "before fork(): its nonce is the parent's too, so it may not seal here");
     FRT_CHECK((uint64_t)in_len <= FIPSRT_AEAD_MAX_MESSAGE_SIZE - s->total, FIPSRT_E_LIMIT,
               "message would exceed the GCM maximum of 2^36-32 bytes");
     FRT_TRY(check_out(__func__, in_len, out, out_cap, out_len));
@@ -757,6 +816,8 @@ FIPSRT_API int fipsrt_aead_seal_stream_final(fipsrt_aead_stream *s,
     FRT_ARG(tag != NULL);
     FRT_CHECK(s->seal, FIPSRT_E_STATE, "not a seal stream");
     FRT_CHECK(!s->done, FIPSRT_E_STATE, "stream already finished or failed");
+    FRT_CHECK(born_here(s->fork_gen), FIPSRT_E_STATE, "this seal stream was made before "
+              "fork(): its nonce is the parent's too, so it may not seal here");
     s->done = true;
     FRT_TRY(seal_finish(s->c, nonce, tag, FIPSRT_AEAD_TAG_SIZE));
     frt_service_approved();  /* a stream is one service: new and updates do not count */
@@ -827,4 +888,28 @@ out:
 void frt_aead_key_set_invocations(fipsrt_aead_key *key, uint64_t count)
 {
     atomic_store_explicit(&key->invocations, count, memory_order_relaxed);
+}
+
+void frt_aead_test_hold_slot(fipsrt_aead_key *key)
+{
+    struct slot *sl = NULL;
+    if (acquire(key, true, &sl) == FIPSRT_OK)
+        return;   /* left SLOT_BUSY, as in a thread in the middle of a seal */
+    release(sl, key, false);
+}
+
+void frt_aead_test_release_slot(fipsrt_aead_key *key)
+{
+    if (my_slot != NULL)
+        release(my_slot, key, false);
+}
+
+size_t frt_aead_test_keyed_slots(void)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&registry_lock);
+    for (struct slot *sl = registry; sl != NULL; sl = sl->next)
+        n += EVP_CIPHER_CTX_get0_cipher(sl->c) != NULL;
+    pthread_mutex_unlock(&registry_lock);
+    return n;
 }

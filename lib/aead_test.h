@@ -23,4 +23,10 @@ FRT_HIDDEN int frt_aead_seal_external_iv(fipsrt_aead_key *key, const uint8_t *iv
 /* Set a key's invocation count, to drive the 2^32 limit without 2^32 encryptions. */
 FRT_HIDDEN void frt_aead_key_set_invocations(fipsrt_aead_key *key, uint64_t count);
 
+/* Fork tests: take the calling thread's slot with a copy of `key` and keep it SLOT_BUSY (a
+ * thread in the middle of a seal), give it back, and count the slots holding a key schedule. */
+FRT_HIDDEN void frt_aead_test_hold_slot(fipsrt_aead_key *key);
+FRT_HIDDEN void frt_aead_test_release_slot(fipsrt_aead_key *key);
+FRT_HIDDEN size_t frt_aead_test_keyed_slots(void);
+
 #endif /* FIPSRT_AEAD_TEST_H */

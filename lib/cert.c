@@ -129,6 +129,51 @@ out:
     return rv;
 }
 
+/*
+ * RFC 5280 4.2.1.2 method (1): the key identifier is the SHA-1 of the subjectPublicKey bits
+ * (a non-signature use of SHA-1). Computed here rather than by OpenSSL's "hash" extension
+ * value, which fetches SHA-1 from the process's default context, not the library's.
+ */
+static int key_id(X509 *x, ASN1_OCTET_STRING **out)
+{
+    int rv = FIPSRT_OK;
+    const unsigned char *pk;
+    int pk_len;
+    uint8_t id[20];
+    FRT_OSSL(X509_PUBKEY_get0_param(NULL, &pk, &pk_len, NULL, X509_get_X509_PUBKEY(x)),
+             FIPSRT_E_INTERNAL);
+    FRT_TRY(FRT_UNCOUNTED(fipsrt_hash(FIPSRT_HASH_SHA1, pk, (size_t)pk_len, id, sizeof(id), NULL)));
+    FRT_OSSL_PTR(*out, ASN1_OCTET_STRING_new(), FIPSRT_E_NOMEM);
+    FRT_OSSL(ASN1_OCTET_STRING_set(*out, id, sizeof(id)), FIPSRT_E_NOMEM);
+out:
+    return rv;
+}
+
+/* subjectKeyIdentifier, and (issued certificates) authorityKeyIdentifier = the issuer's. */
+static int add_key_ids(X509 *x, X509 *issuer)
+{
+    int rv = FIPSRT_OK;
+    ASN1_OCTET_STRING *skid = NULL;
+    AUTHORITY_KEYID *akid = NULL;
+    FRT_TRY(key_id(x, &skid));
+    FRT_OSSL(X509_add1_ext_i2d(x, NID_subject_key_identifier, skid, 0, X509V3_ADD_DEFAULT),
+             FIPSRT_E_NOMEM);
+    if (issuer != NULL) {
+        FRT_OSSL_PTR(akid, AUTHORITY_KEYID_new(), FIPSRT_E_NOMEM);
+        const ASN1_OCTET_STRING *ikid = X509_get0_subject_key_id(issuer);
+        if (ikid != NULL)
+            FRT_OSSL_PTR(akid->keyid, ASN1_OCTET_STRING_dup(ikid), FIPSRT_E_NOMEM);
+        else
+            FRT_TRY(key_id(issuer, &akid->keyid));
+        FRT_OSSL(X509_add1_ext_i2d(x, NID_authority_key_identifier, akid, 0,
+                                   X509V3_ADD_DEFAULT), FIPSRT_E_NOMEM);
+    }
+out:
+    ASN1_OCTET_STRING_free(skid);
+    AUTHORITY_KEYID_free(akid);
+    return rv;
+}
+
 /* subjectAltName built field by field: caller strings never pass through a config parser. */
 static int add_san(X509 *x, const fipsrt_cert_params *p)
 {
@@ -228,9 +273,7 @@ static int make_cert(fipsrt_cert **out, const fipsrt_key *subject_key,
                              : "critical,digitalSignature"));
     if (!p->is_ca)
         FRT_TRY(add_ext(x, &v3, NID_ext_key_usage, "serverAuth,clientAuth"));
-    FRT_TRY(add_ext(x, &v3, NID_subject_key_identifier, "hash"));
-    if (issuer != NULL)
-        FRT_TRY(add_ext(x, &v3, NID_authority_key_identifier, "keyid:always"));
+    FRT_TRY(add_key_ids(x, issuer));
     FRT_TRY(add_san(x, p));
 
     FRT_OSSL_PTR(mctx, EVP_MD_CTX_new(), FIPSRT_E_NOMEM);

@@ -58,10 +58,13 @@ static int check_tag(const char *func, const struct frt_hash_desc *d, const uint
 {
     if (tag == NULL)
         return frt_error(func, FIPSRT_E_INVALID_ARG, "invalid argument: tag != NULL");
-    if (tag_len < FIPSRT_HMAC_MIN_TAG_SIZE || tag_len > d->size)
-        return frt_error(func, FIPSRT_E_INVALID_ARG,
-                         "tag length %zu is outside %d..%zu bytes", tag_len,
-                         FIPSRT_HMAC_MIN_TAG_SIZE, d->size);
+    /* A too-short tag is a policy refusal, as for GCM (error.h); a too-long one is no tag. */
+    if (tag_len < FIPSRT_HMAC_MIN_TAG_SIZE)
+        return frt_error(func, FIPSRT_E_NOT_APPROVED, "tags truncated below %d bytes are "
+                         "not accepted (got %zu)", FIPSRT_HMAC_MIN_TAG_SIZE, tag_len);
+    if (tag_len > d->size)
+        return frt_error(func, FIPSRT_E_INVALID_ARG, "tag length %zu is above the %zu-byte "
+                         "HMAC", tag_len, d->size);
     return FIPSRT_OK;
 }
 

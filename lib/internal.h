@@ -86,6 +86,20 @@ FRT_HIDDEN void frt_init(void);
 FRT_HIDDEN OSSL_LIB_CTX *frt_libctx(void);
 #define FRT_PROPQ "fips=yes"
 
+/*
+ * libssl 3.0 keeps the ex_data callbacks of SSL and SSL_CTX objects in the *thread's current
+ * default* context (CRYPTO_new_ex_data with a NULL context), whatever context the object
+ * belongs to. Index creation and every free that can run those callbacks go between these
+ * two, in the process's global default context, so another thread default (set by other
+ * code) cannot skip the library's free callback (tests/test_boundary.c under ASan).
+ */
+FRT_HIDDEN OSSL_LIB_CTX *frt_ex_data_enter(void);
+FRT_HIDDEN void frt_ex_data_leave(OSSL_LIB_CTX *prev);
+
+/* Record the providers active in the process's default context at start-up (the
+ * configuration's), for fipsrt_process_changes() (lib/process_state.c). */
+FRT_HIDDEN void frt_process_snapshot(void);
+
 /* Print the panic (SPEC §1.3) naming `step` with the OpenSSL error queue, and abort(). */
 FRT_HIDDEN _Noreturn void frt_panic(const char *step, const char *detail);
 
@@ -191,6 +205,13 @@ FRT_HIDDEN int frt_key_op_ctx(const struct fipsrt_key *key, unsigned slot,
                               int (*init)(EVP_PKEY_CTX *, const OSSL_PARAM *),
                               const OSSL_PARAM *params, const OSSL_PROVIDER *provider,
                               EVP_PKEY_CTX **out);
+
+/* True if `der` is exactly one DER element (X.690 §10: definite minimal lengths, primitive
+ * strings, minimal INTEGERs, canonical BOOLEAN/BIT STRING/OID), recursively (lib/der.c). */
+FRT_HIDDEN bool frt_der_strict(const uint8_t *der, size_t len);
+/* For a SubjectPublicKeyInfo that passed frt_der_strict(): exactly an AlgorithmIdentifier and
+ * a BIT STRING whose unused-bits byte is 0 (every key encoding is whole octets). */
+FRT_HIDDEN bool frt_der_spki_aligned(const uint8_t *der, size_t len);
 
 /* ---- certificates (lib/cert.c) --------------------------------------------------------
  * Parse one certificate (the next PEM CERTIFICATE block of `bio`, or DER at `*p`, which

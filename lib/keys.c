@@ -636,8 +636,14 @@ FIPSRT_API int fipsrt_key_import_private(fipsrt_key **out, fipsrt_key_encoding e
         data = pem_der;
         len = pem_der_len;
     }
+    /* keys.h: DER only. libcrypto's reader also takes BER (indefinite or padded lengths). */
+    FRT_CHECK(frt_der_strict(data, len), FIPSRT_E_MALFORMED, "the key is not DER-encoded");
     FRT_TRY(pkcs8_plain(data, len, password, password_len, &p8));
-    PKCS8_pkey_get0(NULL, NULL, NULL, &alg, p8);
+    const unsigned char *inner;
+    int inner_len;
+    PKCS8_pkey_get0(NULL, &inner, &inner_len, &alg, p8);
+    FRT_CHECK(frt_der_strict(inner, (size_t)inner_len), FIPSRT_E_MALFORMED,
+              "the private key inside the PKCS#8 structure is not DER-encoded");
     FRT_TRY(check_algorithm(alg, &keytype));
     /* Re-encoded canonically (also the decrypted form) for the provider's decoder. */
     int n = i2d_PKCS8_PRIV_KEY_INFO(p8, NULL);
@@ -688,6 +694,9 @@ FIPSRT_API int fipsrt_key_import_public(fipsrt_key **out, fipsrt_key_encoding en
         len = pem_der_len;
     }
     FRT_CHECK(len <= LONG_MAX, FIPSRT_E_MALFORMED, "input too large");
+    FRT_CHECK(frt_der_strict(data, len), FIPSRT_E_MALFORMED, "the key is not DER-encoded");
+    FRT_CHECK(frt_der_spki_aligned(data, len), FIPSRT_E_MALFORMED,
+              "not a SubjectPublicKeyInfo of whole octets (unused-bits byte must be 0)");
     const unsigned char *p = data;
     /* libcrypto parses the ASN.1 (its opportunistic key decode is discarded, errors too). */
     ERR_set_mark();

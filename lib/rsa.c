@@ -413,6 +413,7 @@ FIPSRT_API int fipsrt_rsa_decrypt(const fipsrt_key *key, fipsrt_rsa_padding padd
               max_pt, out_cap);
     FRT_ARG(out != NULL);
     *out_len = 0;
+    OPENSSL_cleanse(out, max_pt);   /* every failure from here leaves it zeroed (rsa.h) */
     k = fipsrt_rsa_size(key);
     FRT_CHECK(ct_len == k, FIPSRT_E_VERIFY_FAILED, "ciphertext must be %zu bytes, got %zu", k,
               ct_len);
@@ -424,7 +425,6 @@ FIPSRT_API int fipsrt_rsa_decrypt(const fipsrt_key *key, fipsrt_rsa_padding padd
      * failure; every failure maps to one code and one text, and no output is left. */
     len = k;
     if (EVP_PKEY_decrypt(ctx, tmp, &len, ct, ct_len) <= 0 || len > max_pt) {
-        OPENSSL_cleanse(out, max_pt);
         ERR_clear_error();
         rv = frt_error(__func__, FIPSRT_E_VERIFY_FAILED, "OAEP decryption failed");
         goto out;

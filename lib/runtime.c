@@ -8,12 +8,16 @@
  * FIPS-only too, as SPEC 1.1 asks. But that context is shared: any code in the process can
  * later change its default properties, load or activate providers, or make another context
  * the thread's default (OSSL_LIB_CTX_set0_default). So every libfipsrt operation runs in a
- * private context instead, created here from the same configuration, holding the fips and
- * base providers, with its own default properties "fips=yes", reachable only through
- * frt_libctx(). Every OpenSSL call in lib/ names that context and FRT_PROPQ explicitly
- * (checked by tests/consumers/check_boundary.py), so what others do to OpenSSL's global or
- * per-thread state after start-up cannot move a libfipsrt operation out of the provider
- * named "fips". See docs/BOUNDARY.md.
+ * private context instead, created here from the same configuration (the administrator's
+ * file is trusted: what it activates is there too), with fips and base loaded and its own
+ * default properties "fips=yes", reachable only through frt_libctx(). The algorithm table
+ * and the context's DRBGs are checked to come from "fips". Every OpenSSL call in lib/ names
+ * that context and FRT_PROPQ explicitly (checked by tests/consumers/check_boundary.py), and
+ * the objects made there (keys, certificates, SSL_CTX) carry them into OpenSSL's own
+ * follow-up fetches, so what others do to OpenSSL's global or per-thread state after
+ * start-up cannot move a libfipsrt operation out of the provider named "fips"
+ * (tests/test_boundary.c). fipsrt_process_changes() (lib/process_state.c) reports such
+ * changes for the rest of the process. See docs/BOUNDARY.md.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -316,7 +320,7 @@ static void init_runtime(void)
     /* The library's DRBG, and the process-wide one (RAND_bytes() users), must be FIPS ones. */
     check_drbg(libctx);
     check_drbg(NULL);
-
+    frt_process_snapshot();
 
     if (frt_hash_build_templates() < 0)
         frt_panic("EVP_DigestInit_ex2", fipsrt_last_error());
@@ -392,6 +396,19 @@ static void *impl_of(enum frt_alg id)
     if (__builtin_expect(impl == NULL, 0))
         released_panic();
     return impl;
+}
+
+OSSL_LIB_CTX *frt_ex_data_enter(void)
+{
+    if (libctx == NULL)   /* after the exit cleanup: leave OpenSSL's contexts alone */
+        return NULL;
+    return OSSL_LIB_CTX_set0_default(OSSL_LIB_CTX_get0_global_default());
+}
+
+void frt_ex_data_leave(OSSL_LIB_CTX *prev)
+{
+    if (prev != NULL)
+        OSSL_LIB_CTX_set0_default(prev);
 }
 
 OSSL_LIB_CTX *frt_libctx(void)
@@ -497,7 +514,8 @@ FIPSRT_API int fipsrt_runtime_get_info(fipsrt_runtime_info *info)
         .provider_version = info_cache.version ? info_cache.version : "",
         .provider_buildinfo = info_cache.buildinfo ? info_cache.buildinfo : "",
         .provider_active = status == 1,
-        .fips_properties = EVP_default_properties_is_fips_enabled(NULL),
+        .fips_properties =
+            EVP_default_properties_is_fips_enabled(OSSL_LIB_CTX_get0_global_default()),
         .config_file = info_cache.config,
         .modules_dir = modules ? modules : OPENSSL_info(OPENSSL_INFO_MODULES_DIR),
     };

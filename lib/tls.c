@@ -365,8 +365,11 @@ void frt_tls_ctx_ref(fipsrt_tls_ctx *ctx)
 
 FIPSRT_API void fipsrt_tls_ctx_free(fipsrt_tls_ctx *ctx)
 {
-    if (ctx != NULL)
+    if (ctx != NULL) {
+        OSSL_LIB_CTX *prev = frt_ex_data_enter();   /* see lib/internal.h */
         SSL_CTX_free(ctx->ssl_ctx);  /* the last reference frees ctx too (frt_tls_ctx_attach) */
+        frt_ex_data_leave(prev);
+    }
 }
 
 static int set_verification(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
@@ -477,7 +480,9 @@ FIPSRT_API int fipsrt_tls_ctx_new(fipsrt_tls_ctx **out, fipsrt_tls_role role,
     /* The library's own context and properties (fips=yes): see lib/runtime.c. */
     sctx = SSL_CTX_new_ex(frt_libctx(), FRT_PROPQ, TLS_method());
     if (sctx == NULL || !frt_tls_ctx_attach(sctx, ctx)) {
+        OSSL_LIB_CTX *prev = frt_ex_data_enter();
         SSL_CTX_free(sctx);
+        frt_ex_data_leave(prev);
         frt_tls_ctx_release(ctx);
         ctx = NULL;
         FRT_CHECK(false, FIPSRT_E_PROVIDER, "SSL_CTX_new_ex failed");

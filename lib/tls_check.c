@@ -48,7 +48,9 @@ static void ctx_ex_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
 
 static void make_index(void)
 {
+    OSSL_LIB_CTX *prev = frt_ex_data_enter();   /* see lib/internal.h */
     ctx_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, ctx_ex_free);
+    frt_ex_data_leave(prev);
 }
 
 int frt_tls_ctx_attach(SSL_CTX *sctx, fipsrt_tls_ctx *ctx)

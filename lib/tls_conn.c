@@ -231,7 +231,9 @@ FIPSRT_API void fipsrt_tls_conn_free(fipsrt_tls_conn *conn)
      * resumable whether or not the application answered with its own close_notify. */
     if (conn->ssl != NULL && conn->state == FRT_CONN_CLOSED)
         SSL_set_shutdown(conn->ssl, SSL_get_shutdown(conn->ssl) | SSL_SENT_SHUTDOWN);
+    OSSL_LIB_CTX *prev = frt_ex_data_enter();   /* see lib/internal.h */
     SSL_free(conn->ssl);
+    frt_ex_data_leave(prev);
     BIO_free(conn->net);
     free(conn->peer_name);
     fipsrt_tls_ctx_free(conn->ctx);

@@ -291,7 +291,7 @@ static const struct {
     {"DER_Serialization/dsa.2048.der", PRIV, NULL, FIPSRT_E_MALFORMED, 0, 0},
     {"DER_Serialization/dsa.3072.der", PRIV, NULL, FIPSRT_E_MALFORMED, 0, 0},
     {"DER_Serialization/dsa_public_key.der", PUB, NULL, FIPSRT_E_NOT_APPROVED, 0, 0},
-    {"DER_Serialization/dsa_public_key_invalid_bit_string.der", PUB, NULL, FIPSRT_E_NOT_APPROVED, 0, 0},
+    {"DER_Serialization/dsa_public_key_invalid_bit_string.der", PUB, NULL, FIPSRT_E_MALFORMED, 0, 0},  /* padding bits set: not DER */
     {"DER_Serialization/dsa_public_key_no_params.der", PUB, NULL, FIPSRT_E_NOT_APPROVED, 0, 0},
     {"DER_Serialization/ec_private_key.der", PRIV, NULL, FIPSRT_E_MALFORMED, 0, 0},  /* SEC 1 */
     {"DER_Serialization/ec_private_key_encrypted.der", PRIV, "123456", 0, 256, 0},

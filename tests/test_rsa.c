@@ -588,12 +588,19 @@ START_TEST(test_policy_and_bad_input)
     ck_assert_fipsrt(fipsrt_rsa_decrypt(key2048, FIPSRT_RSA_OAEP, FIPSRT_HASH_SHA384, NULL, 0, ct, 256, pt, sizeof(pt), &pt_len),
                      FIPSRT_E_VERIFY_FAILED);
     ck_assert_str_eq(fipsrt_last_error(), "fipsrt_rsa_decrypt: OAEP decryption failed");
+    /* A ciphertext of the wrong length also leaves the output zeroed (rsa.h). */
+    memset(pt, 0xaa, sizeof(pt));
     ck_assert_fipsrt(fipsrt_rsa_decrypt(key2048, FIPSRT_RSA_OAEP, FIPSRT_HASH_SHA256, NULL, 0, ct, 255, pt, sizeof(pt), &pt_len),
                      FIPSRT_E_VERIFY_FAILED);
+    for (size_t i = 0; i < max; i++)
+        ck_assert_msg(pt[i] == 0, "short ciphertext: output byte %zu not zeroed", i);
     memcpy(bad, ct, 256);
     bad[256] = 0;
+    memset(pt, 0xaa, sizeof(pt));
     ck_assert_fipsrt(fipsrt_rsa_decrypt(key2048, FIPSRT_RSA_OAEP, FIPSRT_HASH_SHA256, NULL, 0, bad, 257, pt, sizeof(pt), &pt_len),
                      FIPSRT_E_VERIFY_FAILED);
+    for (size_t i = 0; i < max; i++)
+        ck_assert_msg(pt[i] == 0, "long ciphertext: output byte %zu not zeroed", i);
     memset(bad, 0xff, 256);   /* above the modulus */
     ck_assert_fipsrt(fipsrt_rsa_decrypt(key2048, FIPSRT_RSA_OAEP, FIPSRT_HASH_SHA256, NULL, 0, bad, 256, pt, sizeof(pt), &pt_len),
                      FIPSRT_E_VERIFY_FAILED);

@@ -40,4 +40,25 @@ int read_file(const char *path, uint8_t **buf, size_t *len);
 /* Decode hex into a malloc'd buffer; returns 0 or -1 on bad input. */
 int hex_decode(const char *hex, uint8_t **buf, size_t *len);
 
+/* Output files (tools/cli_out.c): a temporary file in the target's directory, renamed over
+ * the target by cli_out_commit() only after every write succeeded; "-" or NULL = stdout.
+ * A symbolic link is followed (the file it names is replaced, the link stays); a target that
+ * exists and is not a regular file (/dev/null, a FIFO, a terminal) is written in place.
+ * `secret` files are 0600 (also when replacing a file), others 0666 & ~umask. Functions
+ * return 0, or -1 with errno set (and nothing left behind). */
+typedef struct cli_out {
+    const char *path;
+    char *tmp;    /* NULL for stdout and in-place targets */
+    char *real;   /* the resolved path of a symbolic link, or NULL */
+    bool direct;  /* written in place: a device, FIFO or other non-regular file */
+    int fd;
+} cli_out;
+int cli_out_open(cli_out *o, const char *path, bool secret);
+int cli_out_write(cli_out *o, const void *data, size_t len);
+int cli_out_commit(cli_out *o);
+void cli_out_abort(cli_out *o);
+int cli_write_file(const char *path, const void *data, size_t len, bool secret);
+/* Flush stdout at the end of a command: an unwritten byte turns success into CLI_USAGE. */
+int cli_finish_stdout(int status);
+
 #endif

@@ -145,29 +145,33 @@ static int load_key(const char *path, fipsrt_aead_key **key)
     return CLI_OK;
 }
 
-static int write_out(const char *path, const uint8_t *p, size_t n, int encoding)
+/* The output, all or nothing (tools/cli_out.c); decrypted plaintext is a secret (0600). */
+static int write_out(const char *path, const uint8_t *p, size_t n, int encoding, bool secret)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-    if (f == NULL) {
-        fprintf(stderr, "fipsrt aead: %s: %s\n", path, strerror(errno));
-        return CLI_USAGE;
-    }
-    if (encoding == 'h') {
-        print_hex(f, p, n);
-        fputc('\n', f);
-    } else if (encoding == 'b') {
-        print_base64(f, p, n);
-        fputc('\n', f);
+    char *text = NULL;
+    size_t text_len = 0;
+    int rv = 0;
+    if (encoding != 0) {
+        FILE *m = open_memstream(&text, &text_len);
+        if (m == NULL) {
+            rv = -1;
+        } else {
+            if (encoding == 'h')
+                print_hex(m, p, n);
+            else
+                print_base64(m, p, n);
+            fputc('\n', m);
+            rv = ferror(m) | fclose(m) ? -1 : 0;
+        }
+        if (rv == 0)
+            rv = cli_write_file(path, text, text_len, secret);
+        free(text);
     } else {
-        fwrite(p, 1, n, f);
+        rv = cli_write_file(path, p, n, secret);
     }
-    int bad = ferror(f);
-    if (f != stdout)
-        bad |= fclose(f);
-    else
-        bad |= fflush(f);
-    if (bad) {
-        fprintf(stderr, "fipsrt aead: %s: write error\n", path);
+    if (rv != 0) {
+        fprintf(stderr, "fipsrt aead: %s: %s\n", strcmp(path, "-") ? path : "stdout",
+                strerror(errno));
         return CLI_USAGE;
     }
     return CLI_OK;
@@ -234,7 +238,7 @@ int cmd_aead(int argc, char **argv)
             status = CLI_FAIL;
             goto done;
         }
-        status = write_out(out_path, out, FIPSRT_AEAD_NONCE_SIZE + n, encoding);
+        status = write_out(out_path, out, FIPSRT_AEAD_NONCE_SIZE + n, encoding, false);
     } else {
         size_t raw = in_len;
         if ((encoding == 'h' && hex_decode_inplace(in, in_len, &raw) != 0) ||
@@ -263,7 +267,7 @@ int cmd_aead(int argc, char **argv)
             status = CLI_FAIL;
             goto done;
         }
-        status = write_out(out_path, out, n, 0);
+        status = write_out(out_path, out, n, 0, true);
     }
 done:
     fipsrt_aead_key_free(key);

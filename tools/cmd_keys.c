@@ -158,27 +158,10 @@ static int load_key(const char *cmd, const char *path, bool want_private, const 
 static int write_out(const char *cmd, const char *path, const uint8_t *data, size_t len,
                      bool secret)
 {
-    int fd = path == NULL || strcmp(path, "-") == 0
-                 ? STDOUT_FILENO
-                 : open(path, O_WRONLY | O_CREAT | O_TRUNC, secret ? 0600 : 0644);
-    if (fd < 0) {
-        fprintf(stderr, "fipsrt %s: %s: %s\n", cmd, path, strerror(errno));
-        return CLI_USAGE;
-    }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
-    int err = done < len ? errno : 0;
-    if (fd != STDOUT_FILENO && close(fd) != 0 && err == 0)
-        err = errno;
-    if (err) {
-        fprintf(stderr, "fipsrt %s: %s: %s\n", cmd, path ? path : "stdout", strerror(err));
+    /* all or nothing: a temporary file renamed into place (tools/cli_out.c) */
+    if (cli_write_file(path, data, len, secret) != 0) {
+        fprintf(stderr, "fipsrt %s: %s: %s\n", cmd, path && strcmp(path, "-") ? path : "stdout",
+                strerror(errno));
         return CLI_USAGE;
     }
     return CLI_OK;

@@ -43,7 +43,40 @@ static void print_services_json(void)
     printf("},\n");
 }
 
-static void print_text(const fipsrt_runtime_info *in)
+/* fipsrt_process_changes() in words. */
+static const struct {
+    unsigned bit;
+    const char *key, *text;
+} changes[] = {
+    {FIPSRT_PROCESS_PROPERTIES, "default_properties",
+     "the process's default properties no longer include fips=yes"},
+    {FIPSRT_PROCESS_PROVIDERS, "providers",
+     "a provider other than fips and base was activated in the process's default context"},
+    {FIPSRT_PROCESS_THREAD_CONTEXT, "thread_context",
+     "this thread's default library context was replaced"},
+};
+
+static void print_process_text(unsigned bits)
+{
+    bool changed = false;
+    for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+        if (bits & changes[i].bit) {
+            printf("%s %s\n", changed ? "                 " : "process state:    CHANGED after start-up:",
+                   changes[i].text);
+            changed = true;
+        }
+    }
+    if (changed)
+        printf("                  other OpenSSL users in this process are no longer forced into "
+               "FIPS mode;\n                  libfipsrt itself still is (its own library context)\n");
+    else
+        printf("process state:    as set up at start-up (fips + base, fips=yes)\n");
+    if (bits & FIPSRT_PROCESS_CONFIG_PROVIDERS)
+        printf("                  note: the OpenSSL configuration also activates other providers "
+               "(held to fips=yes by the default properties)\n");
+}
+
+static void print_text(const fipsrt_runtime_info *in, unsigned bits)
 {
     printf("libfipsrt:        %s\n", in->library_version);
     printf("OpenSSL built:    %s\n", in->openssl_built);
@@ -54,6 +87,7 @@ static void print_text(const fipsrt_runtime_info *in)
     printf("FIPS mode:        %s\n", in->fips_properties ? "on (default properties fips=yes, forced)" : "OFF");
     printf("config file:      %s\n", in->config_file);
     printf("modules dir:      %s\n", in->modules_dir);
+    print_process_text(bits);
     printf("\nalgorithms (fetched once at start, each checked to come from provider 'fips'):\n");
     printf("  %-14s %-13s %s\n", "ALGORITHM", "KIND", "PROVIDER");
     for (size_t i = 0; i < fipsrt_algorithm_count(); i++) {
@@ -71,7 +105,7 @@ static void print_text(const fipsrt_runtime_info *in)
     print_tls_policy(false);
 }
 
-static void print_json(const fipsrt_runtime_info *in)
+static void print_json(const fipsrt_runtime_info *in, unsigned bits)
 {
     printf("{\n  \"library_version\": ");
     json_string(stdout, in->library_version);
@@ -91,6 +125,14 @@ static void print_json(const fipsrt_runtime_info *in)
     json_string(stdout, in->config_file);
     printf(",\n  \"modules_dir\": ");
     json_string(stdout, in->modules_dir);
+    unsigned all = FIPSRT_PROCESS_PROPERTIES | FIPSRT_PROCESS_PROVIDERS |
+                   FIPSRT_PROCESS_THREAD_CONTEXT;
+    printf(",\n  \"process_state\": {\"changed_after_startup\": %s",
+           bits & all ? "true" : "false");
+    for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
+        printf(", \"%s\": %s", changes[i].key, bits & changes[i].bit ? "true" : "false");
+    printf(", \"config_providers\": %s, \"libfipsrt_forced\": true}",
+           bits & FIPSRT_PROCESS_CONFIG_PROVIDERS ? "true" : "false");
     printf(",\n  \"algorithms\": [");
     for (size_t i = 0; i < fipsrt_algorithm_count(); i++) {
         const char *name, *kind, *prov;
@@ -127,10 +169,11 @@ int cmd_status(int argc, char **argv)
         cli_error("status", rv, "runtime information");
         return CLI_FAIL;
     }
+    unsigned bits = fipsrt_process_changes();
     if (json)
-        print_json(&info);
+        print_json(&info, bits);
     else
-        print_text(&info);
+        print_text(&info, bits);
     return info.provider_active && info.fips_properties ? CLI_OK : CLI_FAIL;
 }
 

@@ -98,26 +98,6 @@ void print_tls_policy(bool json)
 
 /* ---- fipsrt cert selfsign ----------------------------------------------------------------- */
 
-static int write_out(const char *path, const uint8_t *data, size_t len, mode_t mode)
-{
-    if (strcmp(path, "-") == 0)
-        return fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : -1;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0)
-        return -1;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, data + off, len - off);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            close(fd);
-            return -1;
-        }
-        off += (size_t)n;
-    }
-    return close(fd);
-}
 
 static int make_key(const char *type, fipsrt_key **key)
 {
@@ -160,6 +140,7 @@ static int selfsign(int argc, char **argv)
     size_t ndns = 0, nips = 0;
     long days = 365;
     bool ca = false, der = false;
+    cli_out cert_o = {.fd = -1}, key_o = {.fd = -1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--ca") == 0) {
@@ -232,24 +213,29 @@ static int selfsign(int argc, char **argv)
         cli_error("cert", rv, "encoding the certificate");
         goto out;
     }
-    if (write_out(out, buf, len, 0644) < 0) {
-        fprintf(stderr, "fipsrt cert: %s: %s\n", out, strerror(errno));
-        status = CLI_USAGE;
-        goto out;
-    }
-    if (key_out != NULL) {
+    /* Certificate and key are one result: both are written to temporary files first and
+     * renamed into place only when both are complete (tools/cli_out.c), key first. */
+    const char *failed = NULL;
+    if (cli_out_open(&cert_o, out, false) != 0 || cli_out_write(&cert_o, buf, len) != 0)
+        failed = out;
+    if (failed == NULL && key_out != NULL) {
         rv = fipsrt_key_export_private(key, FIPSRT_KEY_PEM, NULL, 0, buf, sizeof(buf), &len);
         if (rv < 0) {
             cli_error("cert", rv, "encoding the key");
             goto out;
         }
-        int w = write_out(key_out, buf, len, 0600);
+        if (cli_out_open(&key_o, key_out, true) != 0 || cli_out_write(&key_o, buf, len) != 0 ||
+            cli_out_commit(&key_o) != 0)
+            failed = key_out;
         memset(buf, 0, sizeof(buf));
-        if (w < 0) {
-            fprintf(stderr, "fipsrt cert: %s: %s\n", key_out, strerror(errno));
-            status = CLI_USAGE;
-            goto out;
-        }
+    }
+    if (failed == NULL && cli_out_commit(&cert_o) != 0)
+        failed = out;
+    if (failed != NULL) {
+        fprintf(stderr, "fipsrt cert: %s: %s\n", strcmp(failed, "-") ? failed : "stdout",
+                strerror(errno));
+        status = CLI_USAGE;
+        goto out;
     }
     char subject[256] = "";
     fipsrt_cert_subject(cert, subject, sizeof(subject), NULL);
@@ -258,6 +244,8 @@ static int selfsign(int argc, char **argv)
             fipsrt_key_get_type(key) == FIPSRT_KEY_EC ? "ECDSA" : "RSA", ca ? " CA" : "", subject, days);
     status = CLI_OK;
 out:
+    cli_out_abort(&key_o);    /* no-ops once committed */
+    cli_out_abort(&cert_o);
     fipsrt_cert_free(cert);
     fipsrt_key_free(key);
     return status;

@@ -47,15 +47,15 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return CLI_OK;
+        return cli_finish_stdout(CLI_OK);
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("fipsrt %s\n", fipsrt_version());
-        return CLI_OK;
+        return cli_finish_stdout(CLI_OK);
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return cli_finish_stdout(commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "fipsrt: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return CLI_USAGE;

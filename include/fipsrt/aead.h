@@ -21,8 +21,9 @@
  * Layouts: the combined functions write and read `ciphertext || tag` (16-byte tag); the
  * `_detached` functions keep the tag separate. Seal always produces a 16-byte tag.
  * fipsrt_aead_open_detached() also accepts tags truncated to 12..15 bytes (SP 800-38D
- * §5.2.1.2 t = 96..120 bits); 4- and 8-byte tags (Appendix C) are refused with
- * FIPSRT_E_NOT_APPROVED; any other length is FIPSRT_E_INVALID_ARG. The combined open takes
+ * §5.2.1.2 t = 96..120 bits); shorter tags (the 4- and 8-byte tags of Appendix C too) are
+ * refused with FIPSRT_E_NOT_APPROVED, longer ones with FIPSRT_E_INVALID_ARG (error.h: one
+ * code for a too-short tag in every family). The combined open takes
  * 16-byte tags only. Nonces other than 96 bits are refused (FIPSRT_E_INVALID_ARG).
  *
  * One message may hold at most FIPSRT_AEAD_MAX_MESSAGE_SIZE bytes (2^39-256 bits,
@@ -141,8 +142,8 @@ FIPSRT_API int fipsrt_aead_open(const fipsrt_aead_key *key,
 /**
  * Decrypt and verify a ciphertext with a separate tag of 12..16 bytes; the plaintext has
  * @p ct_len bytes. On FIPSRT_E_VERIFY_FAILED the first @p ct_len bytes of @p out are zero.
- * @return as fipsrt_aead_open(), plus FIPSRT_E_NOT_APPROVED for 4- or 8-byte tags and
- *         FIPSRT_E_INVALID_ARG for any other length outside 12..16
+ * @return as fipsrt_aead_open(), plus FIPSRT_E_NOT_APPROVED for tags under 12 bytes and
+ *         FIPSRT_E_INVALID_ARG for tags over 16
  */
 FIPSRT_API int fipsrt_aead_open_detached(const fipsrt_aead_key *key,
                                          const uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE],
@@ -172,6 +173,11 @@ FIPSRT_API size_t fipsrt_aead_nonce_fixed_size(fipsrt_aead_nonce_mode mode);
  * by the library in FIPSRT_AEAD_NONCE_XOR mode (96 random bits; a random 32-bit prefix
  * collides after about 2^16 streams). Do not use the same key bytes for a fipsrt_aead_key
  * too (SP 800-38D §8: one IV construction per key).
+ *
+ * fork(): a context made before a fork keeps sealing in the parent only; in the child
+ * fipsrt_aead_counter_seal() refuses it with FIPSRT_E_STATE (both copies would otherwise go
+ * on with the same counter and so the same nonce). Opening still works in both. A child
+ * that needs to seal makes a new context with its own key or fixed field.
  */
 typedef struct fipsrt_aead_counter fipsrt_aead_counter;
 
@@ -182,7 +188,8 @@ typedef struct fipsrt_aead_counter fipsrt_aead_counter;
  * @param fixed     the fixed nonce field, fipsrt_aead_nonce_fixed_size(mode) bytes (e.g.
  *                  from a protocol's key schedule); NULL with @p fixed_len 0 draws it from
  *                  the FIPS DRBG (read it back with fipsrt_aead_counter_fixed())
- * @return 0, FIPSRT_E_INVALID_ARG, FIPSRT_E_NOMEM, FIPSRT_E_PROVIDER
+ * @return 0, FIPSRT_E_INVALID_ARG, FIPSRT_E_NOMEM, FIPSRT_E_PROVIDER, FIPSRT_E_INTERNAL
+ *         (the fork handler could not be installed)
  */
 FIPSRT_API int fipsrt_aead_counter_new(fipsrt_aead_counter **out, fipsrt_aead_alg alg,
                                        const uint8_t *key, size_t key_len,
@@ -210,7 +217,8 @@ FIPSRT_API int fipsrt_aead_counter_nonce(const fipsrt_aead_counter *ctx, uint64_
  * consume the counter; once the cipher has been started it is used, even if it fails.
  * @return 0, FIPSRT_E_NONCE_REUSE (@p counter not above the last one),
  *         FIPSRT_E_LIMIT (2^64-1 already used, or message too long), FIPSRT_E_INVALID_ARG,
- *         FIPSRT_E_BUFFER_TOO_SMALL, FIPSRT_E_PROVIDER
+ *         FIPSRT_E_BUFFER_TOO_SMALL, FIPSRT_E_STATE (in a child process, on a context made
+ *         before the fork()), FIPSRT_E_PROVIDER
  */
 FIPSRT_API int fipsrt_aead_counter_seal(fipsrt_aead_counter *ctx, uint64_t counter,
                                         const void *aad, size_t aad_len,
@@ -240,6 +248,8 @@ FIPSRT_API int fipsrt_aead_counter_last(const fipsrt_aead_counter *ctx, uint64_t
  * used before the end, split it into separately sealed records with a fipsrt_aead_counter
  * instead (see examples/encrypt_file.c). A stream belongs to one thread at a time and does
  * not borrow the key: the key may be freed while a stream made from it lives.
+ * A seal stream made before fork() is refused in the child (FIPSRT_E_STATE from update and
+ * final): its nonce may already be fixed, and the parent's copy goes on with it.
  */
 typedef struct fipsrt_aead_stream fipsrt_aead_stream;
 
@@ -264,15 +274,16 @@ FIPSRT_API int fipsrt_aead_open_stream_new(fipsrt_aead_stream **out,
  * Encrypt or decrypt the next @p in_len bytes into @p out (capacity @p out_cap >= @p in_len).
  * @param[out] out_len bytes written (= @p in_len), or needed on BUFFER_TOO_SMALL; may be NULL
  * @return 0, FIPSRT_E_INVALID_ARG, FIPSRT_E_BUFFER_TOO_SMALL, FIPSRT_E_STATE (after
- *         final or a failure), FIPSRT_E_LIMIT (message too long), FIPSRT_E_PROVIDER
+ *         final or a failure; a seal stream made before fork(), in the child),
+ *         FIPSRT_E_LIMIT (message too long), FIPSRT_E_PROVIDER
  */
 FIPSRT_API int fipsrt_aead_stream_update(fipsrt_aead_stream *s, const void *in, size_t in_len,
                                          uint8_t *out, size_t out_cap, size_t *out_len);
 
 /**
  * Finish a seal stream: returns the module-generated nonce and the 16-byte tag.
- * @return 0, FIPSRT_E_INVALID_ARG, FIPSRT_E_STATE (not a seal stream, or already
- *         finished), FIPSRT_E_PROVIDER
+ * @return 0, FIPSRT_E_INVALID_ARG, FIPSRT_E_STATE (not a seal stream, already finished,
+ *         or made before fork() and called in the child), FIPSRT_E_PROVIDER
  */
 FIPSRT_API int fipsrt_aead_seal_stream_final(fipsrt_aead_stream *s,
                                              uint8_t nonce[FIPSRT_AEAD_NONCE_SIZE],
@@ -282,7 +293,7 @@ FIPSRT_API int fipsrt_aead_seal_stream_final(fipsrt_aead_stream *s,
  * Finish an open stream by checking @p tag (12..16 bytes, as fipsrt_aead_open_detached()).
  * Only a 0 return makes the plaintext written by the updates valid.
  * @return 0, FIPSRT_E_VERIFY_FAILED (discard all output), FIPSRT_E_INVALID_ARG,
- *         FIPSRT_E_NOT_APPROVED (4- or 8-byte tag), FIPSRT_E_STATE, FIPSRT_E_PROVIDER
+ *         FIPSRT_E_NOT_APPROVED (tag under 12 bytes), FIPSRT_E_STATE, FIPSRT_E_PROVIDER
  */
 FIPSRT_API int fipsrt_aead_open_stream_final(fipsrt_aead_stream *s, const uint8_t *tag,
                                              size_t tag_len);

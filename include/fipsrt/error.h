@@ -20,10 +20,14 @@ FIPSRT_BEGIN_DECLS
 /** Return codes. 0 is success; every error is negative. */
 enum fipsrt_error {
     FIPSRT_OK = 0,
-    FIPSRT_E_INVALID_ARG = -1,       /**< NULL pointer, bad length, unknown enum value */
+    /** NULL pointer, bad length, unknown enum value (a tag longer than the algorithm's) */
+    FIPSRT_E_INVALID_ARG = -1,
     FIPSRT_E_BUFFER_TOO_SMALL = -2,  /**< output capacity too small; needed size is reported */
     FIPSRT_E_NOMEM = -3,             /**< allocation failed */
-    FIPSRT_E_NOT_APPROVED = -4,      /**< refused by the FIPS policy (algorithm, size, parameter) */
+    /** Refused by the FIPS policy (algorithm, size, parameter). A tag shorter than the
+     *  policy's minimum (HMAC: FIPSRT_HMAC_MIN_TAG_SIZE, GCM: FIPSRT_AEAD_MIN_TAG_SIZE) is
+     *  this code in every family; a combined AEAD input shorter than its tag is INVALID_ARG. */
+    FIPSRT_E_NOT_APPROVED = -4,
     FIPSRT_E_MD5_SECURE = -5,        /**< MD5 asked for in a security context */
     FIPSRT_E_VERIFY_FAILED = -6,     /**< MAC, tag, signature or password did not verify */
     FIPSRT_E_PROVIDER = -7,          /**< the FIPS provider refused or failed an operation */

@@ -42,7 +42,9 @@ FIPSRT_API int fipsrt_hmac(fipsrt_hash_alg alg, const void *key, size_t key_len,
 /**
  * One-shot constant-time verification of @p tag (full length, or truncated to at least
  * FIPSRT_HMAC_MIN_TAG_SIZE bytes).
- * @return 0 if it matches, FIPSRT_E_VERIFY_FAILED if not, or an error as fipsrt_hmac().
+ * @return 0 if it matches, FIPSRT_E_VERIFY_FAILED if not, FIPSRT_E_NOT_APPROVED for a tag
+ *         shorter than FIPSRT_HMAC_MIN_TAG_SIZE, FIPSRT_E_INVALID_ARG for one longer than
+ *         the HMAC (or NULL), or an error as fipsrt_hmac().
  */
 FIPSRT_API int fipsrt_hmac_verify(fipsrt_hash_alg alg, const void *key, size_t key_len,
                                   const void *data, size_t len,
@@ -112,8 +114,9 @@ FIPSRT_API int fipsrt_hmac_key_mac(const fipsrt_hmac_key *key, const void *data,
  * Constant-time verification (since 1.1) of @p tag (full length, or truncated to at least
  * FIPSRT_HMAC_MIN_TAG_SIZE bytes) for @p data under a prepared key. Thread-safe on a shared
  * key.
- * @return 0 if it matches, FIPSRT_E_VERIFY_FAILED if not, FIPSRT_E_INVALID_ARG (NULL
- *         @p key or @p tag, NULL @p data with @p len > 0, tag length out of range),
+ * @return 0 if it matches, FIPSRT_E_VERIFY_FAILED if not, FIPSRT_E_NOT_APPROVED (tag
+ *         shorter than FIPSRT_HMAC_MIN_TAG_SIZE), FIPSRT_E_INVALID_ARG (NULL @p key or
+ *         @p tag, NULL @p data with @p len > 0, tag longer than the HMAC),
  *         FIPSRT_E_NOMEM, FIPSRT_E_PROVIDER
  */
 FIPSRT_API int fipsrt_hmac_key_verify(const fipsrt_hmac_key *key, const void *data, size_t len,

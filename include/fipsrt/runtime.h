@@ -50,6 +50,36 @@ FIPSRT_API unsigned long fipsrt_version_number(void);
  */
 FIPSRT_API uint64_t fipsrt_service_indicator(void);
 
+/**
+ * How OpenSSL's process-wide state differs from what libfipsrt set up at start-up: bits of
+ * fipsrt_process_changes(). Values are ABI.
+ */
+typedef enum fipsrt_process_change {
+    /** The process's default properties no longer include fips=yes. */
+    FIPSRT_PROCESS_PROPERTIES = 1,
+    /** A provider other than fips and base was activated in the process's default library
+     *  context after start-up. */
+    FIPSRT_PROCESS_PROVIDERS = 2,
+    /** The calling thread's default library context is not the process's
+     *  (OSSL_LIB_CTX_set0_default). */
+    FIPSRT_PROCESS_THREAD_CONTEXT = 4,
+    /** Not a change: the OpenSSL configuration itself activated a provider other than fips
+     *  and base at start-up (the default properties still hold other users to fips=yes). */
+    FIPSRT_PROCESS_CONFIG_PROVIDERS = 8,
+} fipsrt_process_change;
+
+/**
+ * Whether other code in the process changed OpenSSL's global or per-thread state after
+ * libfipsrt started (another library calling EVP_set_default_properties(),
+ * OSSL_PROVIDER_load() or OSSL_LIB_CTX_set0_default()). libfipsrt's own operations are not
+ * affected: they run in the library's private context (fips and base providers, fips=yes;
+ * docs/BOUNDARY.md). Other OpenSSL users in the process are then no longer forced into FIPS
+ * mode. `fipsrt status` reports it.
+ * @return a bitwise OR of fipsrt_process_change values; 0 when nothing changed. Never fails;
+ *         thread-safe; since 1.1. Not a security service.
+ */
+FIPSRT_API unsigned int fipsrt_process_changes(void);
+
 /** Runtime facts for `fipsrt status`. Caller allocates; set `size` before the call. */
 typedef struct fipsrt_runtime_info {
     size_t size;                      /**< [in] sizeof(fipsrt_runtime_info) */
@@ -60,7 +90,7 @@ typedef struct fipsrt_runtime_info {
     const char *provider_version;     /**< FIPS provider's version */
     const char *provider_buildinfo;   /**< FIPS provider's build information */
     int provider_active;              /**< 1 if the FIPS provider reports itself running */
-    int fips_properties;              /**< 1 if the default properties include fips=yes */
+    int fips_properties;              /**< 1 if the process's default properties include fips=yes */
     const char *config_file;          /**< OpenSSL configuration file in use */
     const char *modules_dir;          /**< directory providers are loaded from */
 } fipsrt_runtime_info;
