@@ -121,7 +121,10 @@ static int add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
 {
     int rv = FIPSRT_OK;
     X509_EXTENSION *ext = NULL;
-    /* The values were checked (check_params) or built here: a failure is out of memory. */
+    /* The values were checked (check_params) or built here: a failure is out of memory. The
+     * NULL is the CONF database (none: literal values), not a library context; the only
+     * extensions that would hash (subject/authority key ids) are computed by add_key_ids in
+     * the library context, never by these conf strings. */
     FRT_OSSL_PTR(ext, X509V3_EXT_nconf_nid(NULL, v3, nid, value), FIPSRT_E_NOMEM);
     FRT_OSSL(X509_add_ext(x, ext, -1), FIPSRT_E_NOMEM);
 out:
