@@ -67,6 +67,10 @@ static struct {
     pthread_cond_t idle;
     int fds[MAX_CLIENTS];      /* open client sockets, -1 when free */
     int active;
+    /* The thread that last served each slot, joined by the main thread only (before the slot
+     * is reused, and all of them before exit): see start_client(). */
+    pthread_t tids[MAX_CLIENTS];
+    bool joinable[MAX_CLIENTS];
 } server = {.lock = PTHREAD_MUTEX_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER,
              .tls_lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -289,6 +293,23 @@ static void *client_thread(void *arg)
     return NULL;
 }
 
+/*
+ * Client threads are joined, not detached. A thread releases its slot (server.active) before
+ * it returns, and after it returns its thread-exit handlers still run: OpenSSL's (ERR state,
+ * per-thread DRBGs) and libfipsrt's (per-thread digest and HMAC contexts). A detached thread
+ * could still be in them when main() returns and exit() runs OpenSSL's and libfipsrt's exit
+ * cleanup, which frees the locks and providers those handlers use: SIGSEGV at shutdown in
+ * CRYPTO_THREAD_read_lock under __nptl_deallocate_tsd (seen in tests/test_tls.c
+ * test_bad_input_server). Main thread only.
+ */
+static void join_slot(int slot)
+{
+    if (server.joinable[slot]) {
+        pthread_join(server.tids[slot], NULL);
+        server.joinable[slot] = false;
+    }
+}
+
 static void start_client(int fd, const struct sockaddr_storage *sa)
 {
     struct client *cl = calloc(1, sizeof(*cl));
@@ -315,16 +336,19 @@ static void start_client(int fd, const struct sockaddr_storage *sa)
         free(cl);
         return;
     }
+    /* The slot's previous thread has released it and is exiting (or gone): reap it. */
+    int slot = cl->slot;   /* cl is the thread's from pthread_create on */
+    join_slot(slot);
     pthread_attr_t attr;
-    pthread_t tid;
     pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 256 * 1024);
-    int err = pthread_create(&tid, &attr, client_thread, cl);
+    int err = pthread_create(&server.tids[slot], &attr, client_thread, cl);
     pthread_attr_destroy(&attr);
     if (err != 0) {
         logf_("http: pthread_create: %s", strerror(err));
         client_thread(cl);  /* releases the slot and the socket */
+    } else {
+        server.joinable[slot] = true;
     }
 }
 
@@ -646,6 +670,8 @@ int main(int argc, char **argv)
     while (server.active > 0)
         pthread_cond_wait(&server.idle, &server.lock);
     pthread_mutex_unlock(&server.lock);
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        join_slot(i);   /* their thread-exit handlers done before exit's cleanup (join_slot) */
     fipsrt_tls_ctx_free(server.tls);
     close(signal_pipe[0]);
     close(signal_pipe[1]);
