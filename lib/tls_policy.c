@@ -60,10 +60,16 @@ static int ems_index = -1;
 static int conn_index = -1;
 static pthread_once_t ems_once = PTHREAD_ONCE_INIT;
 
+/* In the global default context like every ex_data index and free of the library (see
+ * lib/internal.h): made in another thread default, these indexes could equal ones the program
+ * takes in the global context, and its ex_data and free callbacks would meet the library's
+ * pointers on the same SSL. */
 static void make_ems_index(void)
 {
+    OSSL_LIB_CTX *prev = frt_ex_data_enter();
     ems_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
     conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    frt_ex_data_leave(prev);
 }
 
 struct fipsrt_tls_conn *frt_tls_conn_of(const SSL *ssl)
