@@ -5,6 +5,7 @@
  * import/export round trips; every refusal with its exact code; `fipsrt cert selfsign` and
  * the TLS policy lines of `fipsrt status`.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -567,6 +568,108 @@ START_TEST(test_cli_status_tls_policy)
 }
 END_TEST
 
+/* ---- one CA certificate and key, many threads (issue 13; `tools/run race` under TSan) ---- */
+
+#define CERT_THREADS 4
+#define CERT_ROUNDS 10
+
+struct cert_shared {
+    const fipsrt_cert *ca;
+    const fipsrt_key *ca_key;
+    const uint8_t *der;
+    size_t der_len;
+    int64_t nb, na;
+    pthread_barrier_t go;
+};
+
+struct cert_worker {
+    struct cert_shared *sh;
+    fipsrt_key *leaf_key;   /* the thread's own */
+    int failures;
+    char detail[160];
+};
+
+static int cert_round(struct cert_worker *w, int i)
+{
+    struct cert_shared *sh = w->sh;
+    uint8_t der[4096];
+    char subj[128], cn[32];
+    size_t n;
+    int64_t nb, na;
+    int rv;
+    /* reading the shared CA certificate */
+    if ((rv = fipsrt_cert_export(sh->ca, FIPSRT_CERT_DER, der, sizeof(der), &n)) != 0)
+        return rv;
+    if (n != sh->der_len || memcmp(der, sh->der, n) != 0)
+        return -100;
+    if ((rv = fipsrt_cert_subject(sh->ca, subj, sizeof(subj), &n)) != 0)
+        return rv;
+    if (strcmp(subj, "CN=shared CA") != 0)
+        return -101;
+    if ((rv = fipsrt_cert_validity(sh->ca, &nb, &na)) != 0)
+        return rv;
+    if (nb != sh->nb || na != sh->na)
+        return -102;
+    /* issuing under it with the shared CA key */
+    fipsrt_cert_params p = FIPSRT_CERT_PARAMS_INIT;
+    fipsrt_cert *leaf = NULL;
+    snprintf(cn, sizeof(cn), "leaf %d", i);
+    p.common_name = cn;
+    if ((rv = fipsrt_cert_issue(&leaf, w->leaf_key, &p, sh->ca, sh->ca_key)) != 0)
+        return rv;
+    rv = fipsrt_cert_subject(leaf, subj, sizeof(subj), &n);
+    if (rv == 0 && strncmp(subj, "CN=leaf ", 8) != 0)
+        rv = -103;
+    fipsrt_cert_free(leaf);
+    return rv;
+}
+
+static void *cert_thread(void *arg)
+{
+    struct cert_worker *w = arg;
+    pthread_barrier_wait(&w->sh->go);
+    for (int i = 0; i < CERT_ROUNDS; i++) {
+        int rv = cert_round(w, i);
+        if (rv != 0 && w->failures++ == 0)
+            snprintf(w->detail, sizeof(w->detail), "%d: %s", rv, fipsrt_last_error());
+    }
+    return NULL;
+}
+
+START_TEST(test_shared_cert_threads)
+{
+    fipsrt_key *ca_key = ec_key(FIPSRT_EC_P256);
+    fipsrt_cert_params p = FIPSRT_CERT_PARAMS_INIT;
+    fipsrt_cert *ca = NULL;
+    uint8_t der[4096];
+    struct cert_shared sh = {.ca_key = ca_key, .der = der};
+    p.common_name = "shared CA";
+    p.is_ca = 1;
+    ck_assert_ok(fipsrt_cert_selfsign(&ca, ca_key, &p));
+    sh.ca = ca;
+    ck_assert_ok(fipsrt_cert_export(ca, FIPSRT_CERT_DER, der, sizeof(der), &sh.der_len));
+    ck_assert_ok(fipsrt_cert_validity(ca, &sh.nb, &sh.na));
+    pthread_barrier_init(&sh.go, NULL, CERT_THREADS);
+    pthread_t t[CERT_THREADS];
+    struct cert_worker w[CERT_THREADS];
+    memset(w, 0, sizeof(w));
+    for (int i = 0; i < CERT_THREADS; i++) {
+        w[i].sh = &sh;
+        w[i].leaf_key = ec_key(FIPSRT_EC_P256);
+        ck_assert_int_eq(pthread_create(&t[i], NULL, cert_thread, &w[i]), 0);
+    }
+    for (int i = 0; i < CERT_THREADS; i++) {
+        ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+        ck_assert_msg(w[i].failures == 0, "thread %d: %d failures, first %s", i, w[i].failures,
+                      w[i].detail);
+        fipsrt_key_free(w[i].leaf_key);
+    }
+    pthread_barrier_destroy(&sh.go);
+    fipsrt_cert_free(ca);
+    fipsrt_key_free(ca_key);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("cert");
@@ -581,6 +684,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_subject_empty);
     tcase_add_test(tc, test_cli_selfsign);
     tcase_add_test(tc, test_cli_status_tls_policy);
+    tcase_add_test(tc, test_shared_cert_threads);
     suite_add_tcase(s, tc);
     return s;
 }

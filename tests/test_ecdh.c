@@ -2,8 +2,10 @@
 /*
  * ECDH: the CAVP KAS ECC CDH validity files (ZZ-only and KDFConcat, initiator and responder)
  * run whole on P-256/384/521, agreement in both directions, policy and bad input, and Python's
- * cryptography as the other party.
+ * cryptography as the other party; one key shared by several threads (issue 13, run under
+ * ThreadSanitizer by `tools/run race`).
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +220,80 @@ START_TEST(test_cross_python)
 }
 END_TEST
 
+/* ---- one key, many threads ------------------------------------------------------------- */
+
+#define SHARED_THREADS 4
+#define SHARED_ROUNDS 25
+
+static fipsrt_key *shared_key, *shared_peer;
+static uint8_t shared_peer_pt[65];
+static size_t shared_peer_pt_len;
+static uint8_t want_z[32];
+
+struct ecdh_worker {
+    pthread_barrier_t *go;
+    int failures;
+    char detail[160];
+};
+
+/* Both derive forms with the same shared private key and peer, from every thread at once:
+ * each result must be the secret computed before the threads started. */
+static void *ecdh_thread(void *arg)
+{
+    struct ecdh_worker *w = arg;
+    pthread_barrier_wait(w->go);
+    for (int i = 0; i < SHARED_ROUNDS; i++) {
+        uint8_t z[FIPSRT_ECDH_MAX_SIZE];
+        size_t n = 0;
+        int rv = i % 2 ? fipsrt_ecdh_derive(shared_key, shared_peer, z, sizeof(z), &n)
+                       : fipsrt_ecdh_derive_point(shared_key, shared_peer_pt, shared_peer_pt_len,
+                                                  z, sizeof(z), &n);
+        if (rv == 0 && (n != sizeof(want_z) || memcmp(z, want_z, n) != 0))
+            rv = -100;
+        if (rv != 0 && w->failures++ == 0)
+            snprintf(w->detail, sizeof(w->detail), "%d: %s", rv, fipsrt_last_error());
+    }
+    return NULL;
+}
+
+START_TEST(test_shared_key_threads)
+{
+    fipsrt_key *b = NULL;
+    size_t n;
+    ck_assert_ok(fipsrt_key_generate_ec(&shared_key, FIPSRT_EC_P256));
+    ck_assert_ok(fipsrt_key_generate_ec(&b, FIPSRT_EC_P256));
+    ck_assert_ok(fipsrt_key_public(&shared_peer, b));
+    ck_assert_ok(fipsrt_key_export_ec_point(b, shared_peer_pt, sizeof(shared_peer_pt),
+                                            &shared_peer_pt_len));
+    ck_assert_ok(fipsrt_ecdh_derive(shared_key, shared_peer, want_z, sizeof(want_z), &n));
+    ck_assert_uint_eq(n, sizeof(want_z));
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, SHARED_THREADS);
+    pthread_t t[SHARED_THREADS];
+    struct ecdh_worker w[SHARED_THREADS];
+    memset(w, 0, sizeof(w));
+    for (int i = 0; i < SHARED_THREADS; i++) {
+        w[i].go = &go;
+        ck_assert_int_eq(pthread_create(&t[i], NULL, ecdh_thread, &w[i]), 0);
+    }
+    for (int i = 0; i < SHARED_THREADS; i++) {
+        ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+        ck_assert_msg(w[i].failures == 0, "thread %d: %d failures, first %s", i, w[i].failures,
+                      w[i].detail);
+    }
+    pthread_barrier_destroy(&go);
+    /* the other side still agrees: the shared key was not disturbed */
+    uint8_t pt[65], zb[32];
+    ck_assert_ok(fipsrt_key_export_ec_point(shared_key, pt, sizeof(pt), &n));
+    ck_assert_ok(fipsrt_ecdh_derive_point(b, pt, n, zb, sizeof(zb), &n));
+    ck_assert_mem_eq(zb, want_z, sizeof(want_z));
+    fipsrt_key_free(b);
+    fipsrt_key_free(shared_peer);
+    fipsrt_key_free(shared_key);
+    shared_key = shared_peer = NULL;
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("ecdh");
@@ -228,6 +304,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_agreement);
     tcase_add_test(tc, test_bad_input);
     tcase_add_test(tc, test_cross_python);
+    tcase_add_test(tc, test_shared_key_threads);
     suite_add_tcase(s, tc);
     return s;
 }
