@@ -6,8 +6,9 @@
  *   keys      one EC and one RSA fipsrt_key: sign/verify (per-key operation templates are
  *             made lazily by whichever thread comes first)
  *   aead      one fipsrt_aead_key: seal/open (invocation counter, per-thread slots)
- *   tls       one server and one client fipsrt_tls_ctx: a handshake pair per thread over
- *             memory, session tickets shared through the client context's cache
+ *   tls       one server and two client fipsrt_tls_ctx: a handshake pair per thread over
+ *             memory, sessions shared through the client contexts' caches: TLS 1.3 tickets
+ *             (used once) and TLS 1.2 sessions (resumed by several connections at once)
  *   scratch   one-shot hash/HMAC (per-thread scratch) in threads that then exit
  *   errors    failing calls with distinct codes: each thread must see its own
  *   lazy      first use of MD5's private context, runtime info, the algorithm table
@@ -17,6 +18,7 @@
  * library instrumented); in the plain suite it runs as an ordinary test.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,8 @@ static int rounds = 20;
 
 static fipsrt_key *ec, *rsa;
 static fipsrt_aead_key *aead;
-static fipsrt_tls_ctx *sctx, *cctx;
+static fipsrt_tls_ctx *sctx, *cctx, *cctx12;
+static atomic_int resumed12;   /* TLS 1.2 connections that resumed a cached session */
 static fipsrt_cert *cert;
 static pthread_barrier_t start;
 static int failures;
@@ -83,13 +86,13 @@ static void move(fipsrt_tls_conn *from, fipsrt_tls_conn *to)
                 return;
 }
 
-static void use_tls(void)
+static void use_tls(fipsrt_tls_ctx *client)
 {
     fipsrt_tls_conn *c = NULL, *s = NULL;
     uint8_t buf[32];
     size_t n;
     int cr = 1, sr = 1;
-    CHECK(fipsrt_tls_conn_new_mem(&c, cctx, "localhost") == 0);
+    CHECK(fipsrt_tls_conn_new_mem(&c, client, "localhost") == 0);
     CHECK(fipsrt_tls_conn_new_mem(&s, sctx, NULL) == 0);
     if (c == NULL || s == NULL)
         goto out;
@@ -106,6 +109,11 @@ static void use_tls(void)
     CHECK(fipsrt_tls_conn_write(s, "pong", 4, &n) == 0);   /* carries the session ticket */
     move(s, c);
     CHECK(fipsrt_tls_conn_read(c, buf, sizeof(buf), &n) == 0 && n == 4);
+    if (client == cctx12) {
+        CHECK(fipsrt_tls_conn_version(c) == FIPSRT_TLS_1_2);
+        if (fipsrt_tls_conn_resumed(c) == 1)
+            atomic_fetch_add(&resumed12, 1);
+    }
 out:
     fipsrt_tls_conn_free(c);
     fipsrt_tls_conn_free(s);
@@ -195,7 +203,8 @@ static void *worker(void *arg)
         use_cert();
         if (r % 4 == 0) {
             use_keys();
-            use_tls();
+            use_tls(cctx);
+            use_tls(cctx12);
             use_scratch();
         }
         if (id == 0 && r % 5 == 0 && !on_valgrind)
@@ -227,8 +236,11 @@ static void setup(void)
     sc.key = ec;
     cc.ca_data = pem;
     cc.ca_len = n;
+    fipsrt_tls_config cc12 = cc;
+    cc12.max_version = FIPSRT_TLS_1_2;
     if (fipsrt_tls_ctx_new(&sctx, FIPSRT_TLS_SERVER, &sc) != 0 ||
-        fipsrt_tls_ctx_new(&cctx, FIPSRT_TLS_CLIENT, &cc) != 0) {
+        fipsrt_tls_ctx_new(&cctx, FIPSRT_TLS_CLIENT, &cc) != 0 ||
+        fipsrt_tls_ctx_new(&cctx12, FIPSRT_TLS_CLIENT, &cc12) != 0) {
         fprintf(stderr, "race: setup: %s\n", fipsrt_last_error());
         exit(2);
     }
@@ -249,10 +261,14 @@ int main(int argc, char **argv)
         pthread_join(t[i], NULL);
     fipsrt_tls_ctx_free(sctx);
     fipsrt_tls_ctx_free(cctx);
+    fipsrt_tls_ctx_free(cctx12);
     fipsrt_cert_free(cert);
+    /* every thread's first TLS 1.2 handshake may be a full one; the later ones resume */
+    CHECK(atomic_load(&resumed12) > 0);
     fipsrt_aead_key_free(aead);
     fipsrt_key_free(ec);
     fipsrt_key_free(rsa);
-    printf("race: %d threads x %d rounds, %d failed checks\n", THREADS, rounds, failures);
+    printf("race: %d threads x %d rounds, %d TLS 1.2 resumptions, %d failed checks\n", THREADS,
+           rounds, atomic_load(&resumed12), failures);
     return failures ? 1 : 0;
 }
