@@ -831,9 +831,29 @@ START_TEST(test_pem_forms)
     ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_PEM, (const uint8_t *)pkcs1, strlen(pkcs1)),
                      FIPSRT_E_UNSUPPORTED);
     ck_assert_ptr_null(k);
+    /* An empty block: libcrypto's PEM reader already refuses it. */
     static const char empty[] = "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n";
     ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_PEM, (const uint8_t *)empty, strlen(empty)),
                      FIPSRT_E_MALFORMED);
+    assert_last_error("pem_unwrap: no valid PEM block (framing or base64)");
+    ck_assert_ptr_null(k);
+    /* Blocks that are no key at all, short and long labels. */
+    static const char *const other[] = {
+        "-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n",
+        "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_PEM, (const uint8_t *)other[i], strlen(other[i])),
+                         FIPSRT_E_MALFORMED);
+        assert_last_error("pem_unwrap: unexpected PEM block");
+        ck_assert_ptr_null(k);
+    }
+    /* An EC SPKI whose point is the point at infinity (the single octet 0x00): the
+     * decoder refuses it, so the public-key validation after it never sees one. */
+    static const uint8_t inf[] = {0x30, 0x19, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+                                  0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x02, 0x00, 0x00};
+    ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, inf, sizeof(inf)), FIPSRT_E_MALFORMED);
+    assert_last_error("decode_der: EC key does not decode as SubjectPublicKeyInfo");   /* before any check of ours */
     ck_assert_ptr_null(k);
     assert_err_queue_empty();
 }
@@ -873,6 +893,8 @@ START_TEST(test_pbes2_params)
         {pbkdf2, sizeof(pbkdf2), sizeof(pbkdf2), 0x31, FIPSRT_E_MALFORMED, "check_pbe: malformed PBKDF2 parameters"},
         {hmac256, sizeof(hmac256), 9, 0x06, FIPSRT_E_NOT_APPROVED,
          "check_pbe: PBKDF2 with PRF hmacWithMD5 is not approved (HMAC with SHA-1, SHA-2 or SHA-3 only)"},
+        {hmac256, sizeof(hmac256), 9, 0x7f, FIPSRT_E_NOT_APPROVED,
+         "check_pbe: PBKDF2 with PRF ? is not approved (HMAC with SHA-1, SHA-2 or SHA-3 only)"},
         {aes256, sizeof(aes256), 10, 0x29, FIPSRT_E_NOT_APPROVED,
          "check_pbe: PBES2 encryption other than AES-CBC (e.g. 3DES, RC2) is not approved"},
     };
