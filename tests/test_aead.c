@@ -893,6 +893,7 @@ START_TEST(test_fork)
                  fipsrt_aead_open(k, msg + 1, NULL, 0, buf, 20, out, 4, NULL) == 0 &&
                  memcmp(out, "kid!", 4) == 0;
         fipsrt_aead_key_free(k);
+        test_gcov_dump();
         _exit(write(fds[1], msg, 13) == 13 ? 0 : 1);
     }
     close(fds[1]);
