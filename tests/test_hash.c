@@ -456,6 +456,7 @@ START_TEST(test_bad_input_each_argument)
     ck_assert_ok(fipsrt_hash_xof(FIPSRT_HASH_SHAKE256, "abc", 3, want, 32));
     ck_assert_mem_eq(out, want, 32);
     ck_assert_fipsrt(fipsrt_hash_final_xof(ctx, out, 32), FIPSRT_E_STATE);
+    ck_assert_fipsrt(fipsrt_hash_clone(NULL, ctx), FIPSRT_E_INVALID_ARG);
     ck_assert_fipsrt(fipsrt_hash_reset(NULL), FIPSRT_E_INVALID_ARG);
     fipsrt_hash_free(ctx);
 
