@@ -34,7 +34,7 @@
 
 /*
  * Coverage builds only (meson defines FRT_GCOV_DUMP when b_coverage is true, as systemd
- * does): a forked test child or probe about to end in abort() or _exit() skips gcov's exit-time write of its
+ * does): a forked test child about to end in _exit() skips gcov's exit-time write of its
  * counters, so write them first. Expands to nothing in every other build.
  */
 #ifdef FRT_GCOV_DUMP
