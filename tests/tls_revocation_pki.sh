@@ -30,7 +30,9 @@
 #   resp-noeku.der       good, signed by the good leaf's key (no OCSPSigning)
 #   resp-sha1.der        good, signed by the responder with SHA-1
 #   resp-badsig.der      resp-good-by-ca.der with its signature broken
-#   sni-*                SNI fixtures: a.example (ECDSA and RSA), *.wild.example, default
+#   sni-*                SNI fixtures: a.example (ECDSA and RSA), *.wild.example, default,
+#                        b.example, badsan (subjectAltNames DNS:"bad name.example", which is
+#                        no host name, and DNS:badsan.example)
 set -eu
 self=$(readlink -f "$0")
 q() { "$@" >/dev/null 2>&1 || { echo "fixture command failed: $*" >&2; "$@"; exit 1; }; }
@@ -298,6 +300,7 @@ sni a-rsa "-algorithm RSA -pkeyopt rsa_keygen_bits:2048" "DNS:a.example"
 sni wild "$EC" "DNS:*.wild.example"
 sni default "$EC" "DNS:localhost,IP:127.0.0.1"
 sni b "$EC" "DNS:b.example"
+sni badsan "$EC" "DNS:bad name.example,DNS:badsan.example"
 rm -f ./*.csr
 printf 'not DER' > garbage.der
 echo ok > done
