@@ -427,6 +427,32 @@ with tempfile.TemporaryDirectory() as d:
     refused(["cert"], 2, "usage: fipsrt cert selfsign --cn NAME …")
     refused(["cert", "selfsign", "--cn", "x"], 2,
             "fipsrt cert: --cn and --out are required, and either --key or --key-out")
+    cs = ["cert", "selfsign", "--cn", "x", "--out", "c.pem"]
+    refused(cs + ["--key-out"], 2, "usage: fipsrt cert selfsign --cn NAME …", out_file="c.pem")
+    refused(cs + ["--frob", "y", "--key-out", "ck.pem"], 2, "usage: fipsrt cert selfsign …",
+            out_file="c.pem")
+    for bad in ("0", "36501", "7d"):
+        refused(cs + ["--days", bad, "--key-out", "ck.pem"], 2,
+                "fipsrt cert: --days must be 1..36500", out_file="c.pem")
+    refused(cs + ["--key-type", "dsa", "--key-out", "ck.pem"], 2,
+            "fipsrt cert: unknown --key-type 'dsa' (p256, p384, p521, rsa2048, rsa3072, rsa4096)",
+            out_file="c.pem")
+    refused(cs + ["--key", "missing"], 2, "fipsrt cert: missing: No such file or directory",
+            out_file="c.pem")
+    refused(cs + ["--key", "in.txt"], 1, "fipsrt cert: loading the key: malformed input",
+            out_file="c.pem")
+    refused(cs + ["--key", "enc.pem"], 1, "fipsrt cert: loading the key: invalid argument",
+            out_file="c.pem")
+    refused(["cert", "selfsign", "--cn", "x", "--key", "ec.pem", "--out", "dir"], 2,
+            "fipsrt cert: dir: Is a directory")
+    expect(not os.path.exists("ck.pem"), "no key written by a refused cert command")
+    r = ok(["cert", "--help"])
+    expect(r.stdout.startswith(b"usage: fipsrt cert selfsign"), "cert --help on stdout")
+    r = ok(["cert", "selfsign", "--cn", "x", "--key", "ec.pem", "--der", "--ca", "--dns",
+            "a.example", "--ip", "127.0.0.1", "--days", "2", "--out", "c.der"])
+    expect(r.stderr == b"fipsrt cert: c.der: self-signed ECDSA CA certificate for CN=x, valid "
+                       b"2 days\n" and open("c.der", "rb").read(1) == b"\x30",
+           "cert selfsign --der --ca with an existing key: %r" % r.stderr)
     # passwd on a terminal: prompted on stderr with echo off (the password never shows on the
     # terminal), typed twice when hashing; a mismatch or end of input is refused (exit 2).
     def on_tty(args, lines):
