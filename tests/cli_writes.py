@@ -10,6 +10,7 @@ import os
 import resource
 import select
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -400,6 +401,43 @@ with tempfile.TemporaryDirectory() as d:
     refused(vf + ["missing", "in.txt"], 2, "fipsrt verify: missing: No such file or directory")
     refused(vf + ["sig.p1363", "missing"], 2, "fipsrt verify: missing: No such file or directory")
     refused(vf + ["sig.p1363", "--pss", "in.txt"], 2, "fipsrt verify: --pss is for RSA keys")
+    # legacy verification (SHA-1, RSA under 2048 bits): accepted with a note. The legacy
+    # inputs are made by openssl with its default provider (FIPS signs neither).
+    plain_env = {k: v for k, v in os.environ.items() if k not in ("OPENSSL_CONF", "OPENSSL_MODULES")}
+    legacy = subprocess.run(["openssl", "dgst", "-sha1", "-sign", "ec.pem", "-out", "s1.der",
+                             "in.txt"], env=plain_env, capture_output=True).returncode == 0
+    legacy = legacy and subprocess.run(["openssl", "genrsa", "-out", "r1024.pem", "1024"],
+                                       env=plain_env, capture_output=True).returncode == 0
+    legacy = legacy and subprocess.run(["openssl", "rsa", "-in", "r1024.pem", "-pubout", "-out",
+                                        "r1024.pub"], env=plain_env,
+                                       capture_output=True).returncode == 0
+    expect(legacy, "openssl (default provider) made the legacy test inputs")
+    if legacy:
+        r = ok(vf + ["s1.der", "--hash", "sha1", "in.txt"])
+        expect(r.stdout == b"Verified OK\n" and r.stderr == b"fipsrt verify: note: legacy "
+               b"verification (SHA-1 or RSA under 2048 bits; SP 800-131A)\n",
+               "verify an ECDSA/SHA-1 signature: valid, with the legacy note (%r)" % r.stderr)
+        r = ok(["pubkey", "r1024.pub", "-o", "r1024.out"])
+        expect(r.stderr == b"fipsrt pubkey: note: 1024-bit RSA is a legacy key: verification "
+               b"only (SP 800-131A)\n" and open("r1024.out", "rb").read() == open("r1024.pub", "rb").read(),
+               "pubkey of a 1024-bit RSA key: written, with the legacy note (%r)" % r.stderr)
+        refused(["pubkey", "r1024.pem", "-o", "r1024.out2"], 1,
+                "fipsrt pubkey: r1024.pem: not approved by the FIPS policy", out_file="r1024.out2")
+    refused(vf + ["sig.p1363", "--format", "p1363", "--hash", "md5", "in.txt"], 1,
+            "fipsrt verify: in.txt: MD5 is not allowed for security use")
+    # an output that is neither a file nor writable in place (a socket): refused with the reason
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind("sock")
+    refused(["keygen", "ec", "-o", "sock"], 2, "fipsrt keygen: sock: No such device or address")
+    expect(stat.S_ISSOCK(os.lstat("sock").st_mode) and not leftovers("."),
+           "the socket is left in place, no temporary file")
+    sock.close()
+    r = subprocess.run([CLI, "kdf", "pbkdf2", "--hash", "sha256", "--salt-hex", K16,
+                        "--iterations", "1000", "--length", "16"],
+                       stdin=os.open("dir", os.O_RDONLY | os.O_DIRECTORY), capture_output=True)
+    expect(r.returncode == 2 and r.stdout == b""
+           and r.stderr == b"fipsrt kdf pbkdf2: stdin: Is a directory\n",
+           "kdf pbkdf2 with a directory on stdin: exit 2 and why (%d %r)" % (r.returncode, r.stderr))
     refused(["encrypt", "--pubkey", "rsa.pub", "in.txt"], 2,
             "fipsrt encrypt: only RSA-OAEP is offered (--oaep): PKCS#1 v1.5 encryption and raw "
             "RSA are not approved")

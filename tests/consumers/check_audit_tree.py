@@ -167,7 +167,7 @@ try:
     allow = os.path.join(tmp, "allow.txt")
     open(allow, "w").write(
         "# fipsrt check allow-list\n"
-        "/usr/bin/evp            openssl-direct   EVP_md5 for a non-security checksum (T-1)\n"
+        "/usr/bin/evp            openssl-direct   EVP_md5 for a non-security checksum (T-1) \t\n"
         "\n"
         "*/libauditbad.so.1      openssl-direct   vendor library, audited separately (T-2)\n"
         "/usr/bin/never-there    *                stale entry\n")
@@ -235,7 +235,8 @@ try:
             (["--deny-route", "openssl-direct,bogus", clean], 'fipsrt check: unknown route "bogus"'),
             (["--allow-route", "nope", clean], 'fipsrt check: unknown route "nope"'),
             (["--allow", os.path.join(tmp, "no-allow"), clean],
-             "fipsrt check: --allow %s: No such file or directory" % os.path.join(tmp, "no-allow"))):
+             "fipsrt check: --allow %s: No such file or directory" % os.path.join(tmp, "no-allow")),
+            (["--allow", outside, clean], "fipsrt check: --allow %s: Is a directory" % outside)):
         r = check(*args, expect=2)
         if r.stdout or r.stderr.split("\n")[0] != msg:
             testlib.fail("fipsrt check %s: stdout %r, stderr %r, want %r"
