@@ -6,6 +6,7 @@ only on success (no truncated file, no certificate without its key, an old file 
 failed run), and secret outputs are 0600 even when they replace an existing file. Also (issue 13) every
 command's usage errors, bad numbers, stdin input and unreadable inputs: exact exit status
 and message, nothing on stdout, no output file."""
+import json
 import os
 import resource
 import select
@@ -456,7 +457,50 @@ with tempfile.TemporaryDirectory() as d:
     refused(["decrypt", "--oaep", "--key", "rsa.pem", "--label", "M", "ct.bin", "-o", "pt"], 1,
             "fipsrt decrypt: ct.bin: verification failed", out_file="pt")
 
+    # option spellings and options missing their value (each branch of the parsers)
+    for h in ("-h", "--help"):
+        expect(ok([h]).stdout.startswith(b"usage: fipsrt COMMAND [ARGS]"), "fipsrt %s" % h)
+    expect(ok(["aead", "-h"]).stdout.startswith(b"usage: fipsrt aead"), "aead -h")
+    for args in (["aead", "seal", "--key-file"], ["aead", "open", "--key-file", "k.hex", "--in"],
+                 ["aead", "seal", "--key-file", "k.hex", "--out"],
+                 ["aead", "seal", "--key-file", "k.hex", "--aad-hex"],
+                 ["aead", "seal", "--key-file", "k.hex", "--hex", "--hex"],
+                 ["aead", "seal", "--in", "in.txt"]):
+        refused(args, 2, "usage: fipsrt aead seal|open …")
+    refused(["hash", "--frob", "sha256"], 2, USAGE["hash"] + " …")
+    refused(["hash", "--length"], 2, USAGE["hash"] + " …")
+    refused(["kdf", "hkdf", "--ikm-hex", K16, "--length", "32"], 2, "usage: fipsrt kdf hkdf …")
+    refused(["kdf", "hkdf", "--hash", "sha256", "--ikm-hex", K16, "--length"], 2,
+            "fipsrt kdf: bad option or value: --length")
+    refused(["keygen", "rsa", "-o", "x.pem", "--bits"], 2, "fipsrt keygen: unknown option '--bits'",
+            out_file="x.pem")
+    for curve in ("P-256", "prime256v1", "p384", "secp384r1", "p521", "P-521"):
+        ok(["keygen", "ec", "--curve", curve, "-o", "x.pem"])
+        expect(os.path.exists("x.pem"), "keygen ec --curve %s" % curve)
+        os.unlink("x.pem")
+
     # status, selftest, cert
+    # an OpenSSL configuration that also activates the default provider: reported (text and
+    # JSON), not a change after start-up, and libfipsrt still forced into the FIPS provider
+    conf = os.environ.get("OPENSSL_CONF")
+    if conf:
+        with open(conf) as f:
+            extra = f.read().replace("\nbase = base_sect\n", "\nbase = base_sect\ndefault = base_sect\n")
+        open("extra.cnf", "w").write(extra)
+        env = dict(os.environ, OPENSSL_CONF=os.path.abspath("extra.cnf"))
+        r = subprocess.run([CLI, "status", "--json"], capture_output=True, env=env)
+        doc = json.loads(r.stdout) if r.returncode == 0 else {}
+        expect(r.returncode == 0 and doc["process_state"] == {
+                   "changed_after_startup": False, "default_properties": False,
+                   "providers": False, "thread_context": False, "config_providers": True,
+                   "libfipsrt_forced": True}
+               and doc["fips_mode"] is True and doc["provider"]["status"] == "active",
+               "status --json with a configuration activating 'default': config_providers "
+               "(rc %d, %r)" % (r.returncode, doc.get("process_state")))
+        r = subprocess.run([CLI, "status"], capture_output=True, env=env)
+        expect(r.returncode == 0 and b"\n                  note: the OpenSSL configuration also "
+               b"activates other providers (held to fips=yes by the default properties)\n"
+               in r.stdout, "status (text) notes the configuration's other providers")
     refused(["status", "--bogus"], 2, "usage: fipsrt status [--json]")
     refused(["selftest", "x"], 2, "usage: fipsrt selftest")
     r = ok(["selftest"])

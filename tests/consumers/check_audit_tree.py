@@ -226,6 +226,9 @@ try:
             ([], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
             (["--frob", clean], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
             (["--jobs"], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
+            (["--root"], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
+            (["--allow"], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
+            (["--deny-route"], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
             (["--json", "--sarif", clean], "fipsrt check: --json and --sarif exclude each other"),
             (["--jobs", "0", clean], "fipsrt check: --jobs takes 1 to 64"),
             (["--jobs", "65", clean], "fipsrt check: --jobs takes 1 to 64"),
@@ -242,6 +245,8 @@ try:
             testlib.fail("fipsrt check %s: stdout %r, stderr %r, want %r"
                          % (" ".join(args), r.stdout[:200], r.stderr[:300], msg))
     print("ok: check's usage errors")
+    if check("-v", clean, expect=0).stdout != check("--verbose", clean, expect=0).stdout:
+        testlib.fail("check -v and --verbose differ")
     # a report that cannot be written is exit 2 (not the findings' 1), with the reason, once
     for fmt in ("--json", "--sarif", "--verbose"):
         with open("/dev/full", "w") as full:
