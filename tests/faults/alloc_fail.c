@@ -54,11 +54,94 @@ const char *fault_check_target;
 static long counter;       /* allocations since the segment started (when counting) */
 static long fail_at;       /* 0: none; else the allocation to fail */
 static int counting;
+static int step_no;        /* steps begun in this segment (the per-step site key) */
+static int per_step;       /* --per-step: a site is (allocation site, step), not the site alone */
 
-static int inject(void)
+/*
+ * Allocation sites. OpenSSL's allocator hooks receive the (file, line) of the OPENSSL_malloc
+ * call (Debian builds OpenSSL with file names); the library's wrapped malloc & co. the
+ * caller's return address. The counting run notes the first N at which each distinct site
+ * allocates (one per (site, step) with --per-step) and hands the list to the parent, which
+ * fails each of them once besides the evenly spaced sample. fork() keeps the address space,
+ * so a site's file pointer and return address are the same in every child.
+ */
+#define MAX_SITES 16384
+#define SITE_SLOTS (1 << 16)
+struct site {
+    long n;                /* the first allocation made there (counting run) */
+    const char *file;      /* OpenSSL's site, or NULL: the library's, at `ret` */
+    int line;
+    uintptr_t ret;
+};
+struct site_list {
+    long count;
+    struct site s[MAX_SITES];
+};
+static struct site_list *sites;   /* shared with the parent */
+static uint64_t site_seen[SITE_SLOTS];
+static const char *pin_file;      /* --site FILE:LINE: fail the pin_k-th allocation there */
+static int pin_line;
+static long pin_k, pin_hits;
+static int pin_fired, pin_armed;
+static const char *fired_file;    /* the site of the injected failure */
+static int fired_line;
+static uintptr_t fired_ret;
+extern const char __executable_start[];
+
+/* "crypto/bn/bn_lib.c:85" for OpenSSL's sites, "exe+0x1a2b" (addr2line -e alloc_fail) else. */
+static const char *site_name(char *buf, size_t cap, const char *file, int line, uintptr_t ret)
 {
-    return counting && ++counter == fail_at;
+    if (file != NULL)
+        snprintf(buf, cap, "%s:%d", file, line);
+    else
+        snprintf(buf, cap, "exe+%#lx", (unsigned long)(ret - (uintptr_t)__executable_start));
+    return buf;
 }
+
+static void note_site(const char *file, int line, uintptr_t ret)
+{
+    uint64_t key = file ? (uint64_t)(uintptr_t)file * 131 + (uint64_t)line : (uint64_t)ret;
+    if (per_step)
+        key = key * 1000003u + (uint64_t)step_no;
+    key |= 1;   /* never 0 (the empty slot) */
+    uint64_t h = key * 0x9E3779B97F4A7C15ull;
+    for (size_t i = (size_t)(h >> 48) & (SITE_SLOTS - 1);; i = (i + 1) & (SITE_SLOTS - 1)) {
+        if (site_seen[i] == key)
+            return;
+        if (site_seen[i] == 0) {
+            site_seen[i] = key;
+            break;
+        }
+    }
+    if (sites->count < MAX_SITES)
+        sites->s[sites->count++] = (struct site){counter, file, line, ret};
+}
+
+/* Fail this allocation? `file`/`line` for OpenSSL's, else the caller's address. */
+static int inject_at(const char *file, int line, const void *ret)
+{
+    if (!counting)
+        return 0;
+    ++counter;
+    if (pin_armed) {
+        if (pin_fired || file == NULL || line != pin_line || strcmp(file, pin_file) != 0 ||
+            ++pin_hits != pin_k)
+            return 0;
+        pin_fired = 1;
+        fail_at = counter;
+    } else {
+        if (fail_at == 0 && sites != NULL)
+            note_site(file, line, (uintptr_t)ret);
+        if (counter != fail_at)
+            return 0;
+    }
+    fired_file = file;
+    fired_line = line;
+    fired_ret = (uintptr_t)ret;
+    return 1;
+}
+
+#define inject() inject_at(NULL, 0, __builtin_return_address(0))
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -86,7 +169,7 @@ void __lsan_ignore_object(const void *p) __attribute__((weak));
 
 static void *ossl_malloc(size_t n, const char *file, int line)
 {
-    if (inject())
+    if (inject_at(file, line, NULL))
         return NULL;
     void *p = __real_malloc(n);
     if (p != NULL && __lsan_ignore_object != NULL && file != NULL &&
@@ -101,7 +184,7 @@ static void *ossl_realloc(void *p, size_t n, const char *file, int line)
         free(p);
         return NULL;
     }
-    return inject() ? NULL : __real_realloc(p, n);
+    return inject_at(file, line, NULL) ? NULL : __real_realloc(p, n);
 }
 
 static void ossl_free(void *p, const char *file, int line)
@@ -176,7 +259,9 @@ static void defect(const char *call, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " [%s]\n", fipsrt_last_error());
+    char site[256];
+    fprintf(stderr, " [%s] (failed allocation at %s)\n", fipsrt_last_error(),
+            site_name(site, sizeof(site), fired_file, fired_line, fired_ret));
     rep->defects++;
 }
 
@@ -185,8 +270,10 @@ static void defect(const char *call, int line, const char *fmt, ...)
  * call). CLI exits 1/2 are its documented failure statuses. */
 static void known(enum known k, const char *call, int line, int rc)
 {
-    fprintf(stderr, "KNOWN %s/%s N=%ld line %d: %s: %d: %s [%s]\n", seg_name, phase, fail_at,
-            line, call, rc, known_names[k], fipsrt_last_error());
+    char site[256];
+    fprintf(stderr, "KNOWN %s/%s N=%ld line %d: %s: %d: %s [%s] (failed allocation at %s)\n",
+            seg_name, phase, fail_at, line, call, rc, known_names[k], fipsrt_last_error(),
+            site_name(site, sizeof(site), fired_file, fired_line, fired_ret));
     rep->known[k]++;
 }
 
@@ -232,6 +319,7 @@ static int allowed_code(int rc)
 
 void step_begin(void)
 {
+    step_no++;
     step_start = counter;
 }
 
@@ -331,10 +419,13 @@ static void remove_fixtures(void)
 
 /* ---- the sweep ------------------------------------------------------------------------- */
 
-/* Run one segment in a child with fail_at = n (0: count only). Returns the wait status. */
+/* Run one segment in a child with fail_at = n (0: count only; -1: the --site pin). Returns the
+ * wait status. */
 static int run_child(const struct fault_segment *seg, long n, const char *errlog)
 {
     memset(rep, 0, sizeof(*rep));
+    if (n == 0)
+        sites->count = 0;
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -347,9 +438,11 @@ static int run_child(const struct fault_segment *seg, long n, const char *errlog
         if (null < 0 || err < 0 || dup2(null, 1) < 0 || dup2(err, 2) < 0)
             _exit(98);
         seg_name = seg->name;
-        fail_at = n;
+        pin_armed = n < 0;   /* -1: the --site run */
+        fail_at = n < 0 ? 0 : n;
         phase = n ? "injected" : "count";
         counter = 0;
+        step_no = 0;
         counting = 1;
         int rc = seg->run();
         counting = 0;
@@ -381,6 +474,45 @@ static void print_log(const char *errlog, int max_lines)
         fclose(f);
 }
 
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* --site FILE:LINE[#K]: fail the K-th (default first) allocation OpenSSL makes at FILE:LINE
+ * (FILE as the hooks see it: "crypto/..." in the FIPS provider, "../crypto/..." in libcrypto),
+ * independent of allocation counts. */
+static int parse_pin(const char *arg)
+{
+    static char file[256];
+    const char *colon = strrchr(arg, ':');
+    if (colon == NULL || (size_t)(colon - arg) >= sizeof(file))
+        return -1;
+    memcpy(file, arg, (size_t)(colon - arg));
+    file[colon - arg] = '\0';
+    pin_line = atoi(colon + 1);
+    const char *hash = strchr(colon, '#');
+    pin_k = hash ? atol(hash + 1) : 1;
+    pin_file = file;
+    return pin_line > 0 && pin_k > 0 ? 0 : -1;
+}
+
+/*
+ * Regressions: each defect the sweep found, pinned to the allocation site whose failure showed
+ * it (the K-th allocation there in the segment), so it is re-checked whatever the allocation
+ * counts become. Sites are OpenSSL 3.0's (Debian); a site no longer reached fails the run
+ * (re-pin it with --list-sites and --site).
+ */
+static const struct regression {
+    const char *name, *segment, *site;
+} regressions[] = {
+    /* keys.c wrap(): the RSA key's cached size was 0 (OpenSSL's get_params failed under OOM)
+     * and the import was refused as NOT_APPROVED ("RSA key of 0 bits") */
+    {"rsa-bits-unread", "rsa", "crypto/stack/stack.c:229#5"},
+    {NULL, NULL, NULL},
+};
+
 static int on_valgrind(void)
 {
     const char *p = getenv("LD_PRELOAD");
@@ -391,7 +523,12 @@ int main(int argc, char **argv)
 {
     const char *only_seg = NULL;
     long only_n = 0, samples = 16, seed = 0;
-    int full = 0;
+    int full = 0, use_sites = 1, list_sites = 0, run_regressions = 0;
+    const char *mode = getenv("FIPSRT_FAULT_SITES");   /* off | site (default) | step */
+    if (mode != NULL && strcmp(mode, "off") == 0)
+        use_sites = 0;
+    if (mode != NULL && strcmp(mode, "step") == 0)
+        per_step = 1;
     if (getenv("FIPSRT_FAULT_SAMPLES"))
         samples = atol(getenv("FIPSRT_FAULT_SAMPLES"));
     if (getenv("FIPSRT_FAULT_SEED"))
@@ -407,9 +544,20 @@ int main(int argc, char **argv)
             only_seg = argv[++i];
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only_n = atol(argv[++i]);
+        else if (strcmp(argv[i], "--no-sites") == 0)
+            use_sites = 0;
+        else if (strcmp(argv[i], "--per-step") == 0)
+            per_step = 1;
+        else if (strcmp(argv[i], "--regressions") == 0)
+            run_regressions = 1;
+        else if (strcmp(argv[i], "--list-sites") == 0)
+            list_sites = 1;
+        else if (strcmp(argv[i], "--site") == 0 && i + 1 < argc && parse_pin(argv[++i]) == 0)
+            ;
         else {
-            fprintf(stderr, "usage: %s [--full] [--samples M] [--seed S] [--segment NAME] "
-                            "[--only N]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--full] [--samples M] [--seed S] [--no-sites] "
+                            "[--per-step] [--list-sites] [--regressions] [--segment NAME] [--only N] "
+                            "[--site FILE:LINE[#K]]\n", argv[0]);
             return 2;
         }
     }
@@ -418,7 +566,8 @@ int main(int argc, char **argv)
         return 77;
     }
     rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (rep == MAP_FAILED || fipsrt_init() != 0)
+    sites = mmap(NULL, sizeof(*sites), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (rep == MAP_FAILED || sites == MAP_FAILED || fipsrt_init() != 0)
         return 2;
     fixtures();
     fault_check_target = getenv("FIPSRT_CLI");   /* a binary `fipsrt check` passes */
@@ -428,7 +577,24 @@ int main(int argc, char **argv)
     long points = 0, fired = 0, failing = 0, bad = 0, absorbed = 0, known_total[KNOWN_COUNT] = {0};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (const struct fault_segment *seg = fault_segments; seg->name != NULL; seg++) {
+    for (const struct regression *r = regressions; run_regressions && r->name != NULL; r++) {
+        const struct fault_segment *seg = fault_segments;
+        while (seg->name != NULL && strcmp(seg->name, r->segment) != 0)
+            seg++;
+        if (seg->name == NULL || parse_pin(r->site) != 0)
+            return 2;
+        int st = run_child(seg, -1, errlog);
+        int ok = st == 0 && rep->fired;
+        printf("regression %-20s %s at %s: %s\n", r->name, r->segment, r->site,
+               ok ? "ok" : rep->fired ? "DEFECT" : "site not reached (re-pin it)");
+        if (!ok) {
+            print_log(errlog, 40);
+            bad++;
+        }
+        points++;
+    }
+    for (const struct fault_segment *seg = fault_segments; seg->name != NULL && !run_regressions;
+         seg++) {
         if (only_seg != NULL && strcmp(only_seg, seg->name) != 0)
             continue;
         int st = run_child(seg, 0, errlog);
@@ -441,8 +607,37 @@ int main(int argc, char **argv)
         }
         long stride = full || samples <= 0 || samples >= total ? 1 : (total + samples - 1) / samples;
         long first = only_n ? only_n : 1 + seed % stride;
+        /* the points: every stride-th allocation, and each site's first allocation */
+        long nsites = sites->count, npts = 0;
+        long *pts = malloc(sizeof(long) * (size_t)(total / stride + 2 + (use_sites ? nsites : 0)));
+        if (pts == NULL)
+            return 2;
+        if (only_n || pin_file != NULL)
+            pts[npts++] = pin_file != NULL ? -1 : only_n;
+        else {
+            for (long n = first; n <= total; n += stride)
+                pts[npts++] = n;
+            for (long i = 0; use_sites && i < nsites; i++)
+                pts[npts++] = sites->s[i].n;
+            qsort(pts, (size_t)npts, sizeof(long), cmp_long);
+            long k = 0;
+            for (long i = 0; i < npts; i++)
+                if (k == 0 || pts[k - 1] != pts[i])
+                    pts[k++] = pts[i];
+            npts = k;
+        }
+        if (list_sites)
+            for (long i = 0; i < nsites; i++) {
+                char name[256];
+                printf("site %s N=%ld %s\n", seg->name, sites->s[i].n,
+                       site_name(name, sizeof(name), sites->s[i].file, sites->s[i].line,
+                                 sites->s[i].ret));
+            }
+        struct timespec s0, s1;
+        clock_gettime(CLOCK_MONOTONIC, &s0);
         long seg_points = 0, seg_fired = 0, seg_bad = 0;
-        for (long n = first; n <= total; n += stride) {
+        for (long i = 0; i < npts; i++) {
+            long n = pts[i];
             st = run_child(seg, n, errlog);
             seg_points++;
             seg_fired += rep->fired;
@@ -462,11 +657,17 @@ int main(int argc, char **argv)
                                     "report below)\n", seg->name, n, WEXITSTATUS(st));
                 print_log(errlog, 60);
             }
-            if (only_n)
-                break;
         }
-        printf("%-13s %6ld allocations, %5ld injected (stride %ld), %5ld reached, %ld failing\n",
-               seg->name, total, seg_points, stride, seg_fired, seg_bad);
+        free(pts);
+        clock_gettime(CLOCK_MONOTONIC, &s1);
+        if (pin_file != NULL && !rep->fired) {
+            fprintf(stderr, "%s: the pinned site %s:%d #%ld was not reached\n", seg->name,
+                    pin_file, pin_line, pin_k);
+            seg_bad++;
+        }
+        printf("%-13s %6ld allocations, %4ld sites, %5ld injected (stride %ld), %5ld reached, "
+               "%ld failing, %.1f s\n", seg->name, total, nsites, seg_points, stride, seg_fired,
+               seg_bad, (double)(s1.tv_sec - s0.tv_sec) + (double)(s1.tv_nsec - s0.tv_nsec) / 1e9);
         fflush(stdout);
         points += seg_points;
         fired += seg_fired;
