@@ -56,13 +56,13 @@ static long counter;       /* allocations since the segment started (when counti
 static long fail_at;       /* 0: none; else the allocation to fail */
 static int counting;
 static int step_no;        /* steps begun in this segment (the per-step site key) */
-static int per_step;       /* --per-step: a site is (allocation site, step), not the site alone */
+static int per_step;       /* --sites step: a site is (allocation site, step), not the site alone */
 
 /*
  * Allocation sites. OpenSSL's allocator hooks receive the (file, line) of the OPENSSL_malloc
  * call (Debian builds OpenSSL with file names); the library's wrapped malloc & co. the
  * caller's return address. The counting run notes the first N at which each distinct site
- * allocates (one per (site, step) with --per-step) and hands the list to the parent, which
+ * allocates (one per (site, step) with --sites step) and hands the list to the parent, which
  * fails each of them once besides the evenly spaced sample. fork() keeps the address space,
  * so a site's file pointer and return address are the same in every child.
  */
@@ -123,6 +123,7 @@ static size_t site_slot(uint64_t *table, uint64_t key, int *fresh)
 }
 
 static uint64_t site_hit_key[SITE_SLOTS];
+static uint64_t global_seen[SITE_SLOTS];   /* parent: sites failed in earlier segments */
 static long site_hits[SITE_SLOTS];   /* allocations at each site so far (the K of --site) */
 static long site_k;   /* the current allocation's K at its site */
 static long lib_k;    /* the library's own allocations in this step so far */
@@ -285,15 +286,20 @@ static struct report *rep;
 static long step_start;
 
 /*
- * A crash that is OpenSSL's, not the library's (reported, not failing): OpenSSL 3.0's FIPS
- * module dereferences its per-thread event handler list after failing to allocate it
- * (crypto/initthread.c, ossl_init_thread_start(), reached from RAND_get0_private() when the
- * provider's self-test signs with RSA and sets up blinding); the library cannot intercept an
- * allocation inside fips.so's own thread bookkeeping.
+ * Crashes that are OpenSSL's, not the library's (reported, not failing), by the site whose
+ * failed allocation OpenSSL 3.0.19's FIPS module (fips.so) then dereferences; the library
+ * cannot intercept an allocation inside the module:
+ * - crypto/initthread.c: ossl_init_thread_start() uses its per-thread event handler list after
+ *   failing to allocate it (reached from RAND_get0_private() when the provider's self-test
+ *   signs with RSA and sets up blinding);
+ * - providers/implementations/kdfs/sskdf.c: sskdf_new() stores into the context it failed to
+ *   allocate (the provider's SSKDF/X963KDF self-test, reached from fipsrt_selftest()).
  */
 static int openssl_crash(const struct report *r)
 {
-    return r->fired_file != NULL && strcmp(r->fired_file, "crypto/initthread.c") == 0;
+    return r->fired_file != NULL && (strcmp(r->fired_file, "crypto/initthread.c") == 0 ||
+                                     strcmp(r->fired_file,
+                                            "providers/implementations/kdfs/sskdf.c") == 0);
 }
 static long openssl_crashes;
 
@@ -486,10 +492,16 @@ static void on_crash(int sig)
     raise(sig);
 }
 
-/* Run one segment in a child with fail_at = n (0: count only; -1: the --site pin). Returns the
- * wait status. */
-static int run_child(const struct fault_segment *seg, long n, const char *errlog)
+/* Start one segment in a child with fail_at = n (0: count only; -1: the --site pin), reporting
+ * into reps[slot] and errlogs[slot]. */
+#define MAX_JOBS 8
+static struct report *reps;          /* one per job slot (shared) */
+static char errlogs[MAX_JOBS][300];
+
+static pid_t start_child(const struct fault_segment *seg, long n, int slot)
 {
+    const char *errlog = errlogs[slot];
+    rep = &reps[slot];
     memset(rep, 0, sizeof(*rep));
     if (n == 0)
         sites->count = 0;
@@ -529,10 +541,20 @@ static int run_child(const struct fault_segment *seg, long n, const char *errlog
         fflush(NULL);
         exit(rep->defects ? 1 : 0);   /* exit(), so LeakSanitizer and atexit cleanup run */
     }
+    return pid;
+}
+
+static int wait_child(pid_t pid)
+{
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     return st;
+}
+
+static int run_child(const struct fault_segment *seg, long n, int slot)
+{
+    return wait_child(start_child(seg, n, slot));
 }
 
 static void print_log(const char *errlog, int max_lines)
@@ -611,8 +633,13 @@ int main(int argc, char **argv)
 {
     const char *only_seg = NULL;
     long only_n = 0, samples = 16, seed = 0;
-    int full = 0, use_sites = 1, list_sites = 0, run_regressions = 0;
-    const char *mode = getenv("FIPSRT_FAULT_SITES");   /* off | site (default) | step */
+    int full = 0, use_sites = 1, list_sites = 0, run_regressions = 0, show_known = 0, dry = 0;
+    /* new (default): each allocation site fails once in the whole sweep, in the first segment
+     * reaching it; site: once in every segment reaching it; step: once in every step reaching
+     * it; off: the evenly spaced sample only. */
+    const char *mode = getenv("FIPSRT_FAULT_SITES");
+    int new_sites_only = mode == NULL || strcmp(mode, "new") == 0;
+    long jobs = getenv("FIPSRT_FAULT_JOBS") ? atol(getenv("FIPSRT_FAULT_JOBS")) : 2;
     if (mode != NULL && strcmp(mode, "off") == 0)
         use_sites = 0;
     if (mode != NULL && strcmp(mode, "step") == 0)
@@ -632,10 +659,17 @@ int main(int argc, char **argv)
             only_seg = argv[++i];
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only_n = atol(argv[++i]);
-        else if (strcmp(argv[i], "--no-sites") == 0)
-            use_sites = 0;
-        else if (strcmp(argv[i], "--per-step") == 0)
-            per_step = 1;
+        else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc)
+            jobs = atol(argv[++i]);
+        else if (strcmp(argv[i], "--sites") == 0 && i + 1 < argc) {
+            mode = argv[++i];
+            new_sites_only = strcmp(mode, "new") == 0;
+            use_sites = strcmp(mode, "off") != 0;
+            per_step = strcmp(mode, "step") == 0;
+        } else if (strcmp(argv[i], "--show-known") == 0)
+            show_known = 1;
+        else if (strcmp(argv[i], "--dry") == 0)
+            dry = 1;
         else if (strcmp(argv[i], "--regressions") == 0)
             run_regressions = 1;
         else if (strcmp(argv[i], "--list-sites") == 0)
@@ -643,24 +677,30 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--site") == 0 && i + 1 < argc && parse_pin(argv[++i]) == 0)
             ;
         else {
-            fprintf(stderr, "usage: %s [--full] [--samples M] [--seed S] [--no-sites] "
-                            "[--per-step] [--list-sites] [--regressions] [--segment NAME] [--only N] "
+            fprintf(stderr, "usage: %s [--full] [--samples M] [--seed S] [--sites new|site|step|off] "
+                            "[--jobs J] "
+                            "[--list-sites] [--show-known] [--dry] [--regressions] [--segment NAME] [--only N] "
                             "[--site FILE:LINE[#K]]\n", argv[0]);
             return 2;
         }
     }
+    if (jobs < 1 || jobs > MAX_JOBS)
+        jobs = 1;
     if (on_valgrind()) {
         puts("alloc_fail: skipped under valgrind (the ASan run checks leaks)");
         return 77;
     }
-    rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    reps = mmap(NULL, sizeof(*reps) * MAX_JOBS, PROT_READ | PROT_WRITE,
+                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    rep = reps;
     sites = mmap(NULL, sizeof(*sites), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (rep == MAP_FAILED || sites == MAP_FAILED || fipsrt_init() != 0)
+    if (reps == MAP_FAILED || sites == MAP_FAILED || fipsrt_init() != 0)
         return 2;
     fixtures();
     fault_check_target = getenv("FIPSRT_CLI");   /* a binary `fipsrt check` passes */
-    char errlog[300];
-    snprintf(errlog, sizeof(errlog), "%s/child.err", fault_tmpdir);
+    for (int j = 0; j < MAX_JOBS; j++)
+        snprintf(errlogs[j], sizeof(errlogs[j]), "%s/child%d.err", fault_tmpdir, j);
+    const char *errlog = errlogs[0];
 
     long points = 0, fired = 0, failing = 0, bad = 0, absorbed = 0, known_total[KNOWN_COUNT] = {0};
     struct timespec t0, t1;
@@ -671,7 +711,7 @@ int main(int argc, char **argv)
             seg++;
         if (seg->name == NULL || parse_pin(r->site) != 0)
             return 2;
-        int st = run_child(seg, -1, errlog);
+        int st = run_child(seg, -1, 0);
         int ok = st == 0 && rep->hit;
         printf("regression %-20s %s at %s: %s\n", r->name, r->segment, r->site,
                ok ? "ok" : rep->hit ? "DEFECT" : "site not reached (re-pin it)");
@@ -685,7 +725,7 @@ int main(int argc, char **argv)
          seg++) {
         if (only_seg != NULL && strcmp(only_seg, seg->name) != 0)
             continue;
-        int st = run_child(seg, 0, errlog);
+        int st = run_child(seg, 0, 0);
         long total = rep->total;
         if (st != 0 || total == 0) {
             fprintf(stderr, "%s: the uninjected run failed (status %#x)\n", seg->name, st);
@@ -705,8 +745,16 @@ int main(int argc, char **argv)
         else {
             for (long n = first; n <= total; n += stride)
                 pts[npts++] = n;
-            for (long i = 0; use_sites && i < nsites; i++)
-                pts[npts++] = sites->s[i].n;
+            for (long i = 0; use_sites && i < nsites; i++) {
+                const struct site *t = &sites->s[i];
+                uint64_t key = t->file ? (uint64_t)(uintptr_t)t->file * 131 + (uint64_t)t->line
+                                       : (uint64_t)t->ret;
+                int fresh = 1;
+                if (new_sites_only)   /* failed in an earlier segment already: skip */
+                    site_slot(global_seen, key, &fresh);
+                if (fresh)
+                    pts[npts++] = t->n;
+            }
             qsort(pts, (size_t)npts, sizeof(long), cmp_long);
             long k = 0;
             for (long i = 0; i < npts; i++)
@@ -724,9 +772,33 @@ int main(int argc, char **argv)
         struct timespec s0, s1;
         clock_gettime(CLOCK_MONOTONIC, &s0);
         long seg_points = 0, seg_fired = 0, seg_bad = 0;
-        for (long i = 0; i < npts; i++) {
-            long n = pts[i];
-            st = run_child(seg, n, errlog);
+        pid_t pids[MAX_JOBS] = {0};
+        long slot_n[MAX_JOBS];
+        long next = 0, running = 0;
+        while (!dry && (next < npts || running > 0)) {
+            if (next < npts && running < jobs) {
+                int slot = 0;
+                while (pids[slot] != 0)
+                    slot++;
+                slot_n[slot] = pts[next++];
+                pids[slot] = start_child(seg, slot_n[slot], slot);
+                running++;
+                continue;
+            }
+            int slot = -1;
+            pid_t done;
+            while ((done = waitpid(-1, &st, 0)) < 0 && errno == EINTR)
+                ;
+            for (int j = 0; j < jobs; j++)
+                if (pids[j] == done)
+                    slot = j;
+            if (slot < 0)
+                continue;
+            pids[slot] = 0;
+            running--;
+            long n = slot_n[slot];
+            rep = &reps[slot];
+            const char *slot_log = errlogs[slot];
             seg_points++;
             seg_fired += rep->fired;
             for (int k = 0; k < KNOWN_COUNT; k++)
@@ -735,9 +807,15 @@ int main(int argc, char **argv)
                 failing++;
             if (rep->fired && rep->rc == 0)
                 absorbed++;
+            int any_known = 0;
+            for (int k = 0; k < KNOWN_COUNT; k++)
+                any_known |= rep->known[k] > 0;
+            if (show_known && st == 0 && any_known)
+                print_log(slot_log, 60);
             if (st != 0 && openssl_crash(rep) && rep->defects == 0) {
                 fprintf(stderr, "KNOWN %s N=%ld: OpenSSL's FIPS module crashed (status %#x) after "
-                                "its thread-handler allocation failed\n", seg->name, n, st);
+                                "its allocation at %s failed\n", seg->name, n, st,
+                        rep->fired_file);
                 openssl_crashes++;
             } else if (st != 0) {
                 seg_bad++;
@@ -747,7 +825,7 @@ int main(int argc, char **argv)
                 else if (WEXITSTATUS(st) != 1)
                     fprintf(stderr, "DEFECT %s N=%ld: child exit status %d (leak or sanitizer "
                                     "report below)\n", seg->name, n, WEXITSTATUS(st));
-                print_log(errlog, 60);
+                print_log(slot_log, 60);
             }
         }
         free(pts);
@@ -769,7 +847,7 @@ int main(int argc, char **argv)
     printf("alloc_fail: %ld injection points, %ld reached (%ld made a call fail, %ld absorbed), "
            "%ld with defects, %.1f s (seed %ld)\n", points, fired, failing, absorbed, bad,
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, seed);
-    printf("alloc_fail: known (not failing): OpenSSL FIPS module crash in initthread.c at %ld "
+    printf("alloc_fail: known (not failing): OpenSSL FIPS module crash (initthread.c, sskdf.c) at %ld "
            "injection points\n", openssl_crashes);
     for (int k = 0; k < KNOWN_COUNT; k++)
         printf("alloc_fail: known (not failing): %s at %ld injection points\n", known_names[k],
