@@ -36,6 +36,7 @@
 #include <openssl/opensslv.h>
 #include <openssl/provider.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include <fipsrt/runtime.h>
 
@@ -325,6 +326,15 @@ static void init_runtime(void)
 
     if (frt_hash_build_templates() < 0)
         frt_panic("EVP_DigestInit_ex2", fipsrt_last_error());
+    /* libssl initialises itself and makes its X509_STORE_CTX ex_data index once per process
+     * (RUN_ONCE): had an allocation failed there inside the first fipsrt_tls_ctx_new(), every
+     * later SSL_CTX_new would fail. Done here, such a failure is start-up's. */
+    OSSL_LIB_CTX *prev = frt_ex_data_enter();
+    int store_idx = OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS, NULL) ?
+                        SSL_get_ex_data_X509_STORE_CTX_idx() : -1;
+    frt_ex_data_leave(prev);
+    if (store_idx < 0)
+        frt_panic("SSL_get_ex_data_X509_STORE_CTX_idx", NULL);
     if (pthread_key_create(&thread_key, free_thread) != 0)
         frt_panic("pthread_key_create", NULL);
     if (atexit(release_runtime) != 0)
