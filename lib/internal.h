@@ -16,6 +16,18 @@
 
 #define FRT_HIDDEN __attribute__((visibility("hidden")))
 
+/*
+ * Coverage builds only (meson defines FRT_GCOV_DUMP when b_coverage is true, as systemd
+ * does): a process about to end in abort() or _exit() skips gcov's exit-time write of its
+ * counters, so write them first. Expands to nothing in every other build.
+ */
+#ifdef FRT_GCOV_DUMP
+void __gcov_dump(void);
+#define frt_gcov_dump() __gcov_dump()
+#else
+#define frt_gcov_dump() ((void)0)
+#endif
+
 /* ---- errors (lib/error.c) ------------------------------------------------------------
  *
  * The one idiom: a function declares `int rv = FIPSRT_OK;`, ends with an `out:` label that

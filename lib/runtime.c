@@ -36,6 +36,7 @@
 #include <openssl/opensslv.h>
 #include <openssl/provider.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include <fipsrt/runtime.h>
 
@@ -134,6 +135,7 @@ _Noreturn void frt_panic(const char *step, const char *detail)
         fprintf(stderr, "\t%s:%d\n", source_path(file), line);
     }
     fflush(stderr);
+    frt_gcov_dump();   /* coverage builds only: abort() skips the exit-time write */
     /* A container's entry point is PID 1 of its namespace, where the kernel ignores SIGABRT's
      * default action: abort() would end in a SIGSEGV (status 139). Exit with the status a
      * shell reports for SIGABRT instead, so a panicking container exits 134 like a program. */
@@ -334,6 +336,15 @@ static void init_runtime(void)
 
     if (frt_hash_build_templates() < 0)
         frt_panic("EVP_DigestInit_ex2", fipsrt_last_error());
+    /* libssl initialises itself and makes its X509_STORE_CTX ex_data index once per process
+     * (RUN_ONCE): had an allocation failed there inside the first fipsrt_tls_ctx_new(), every
+     * later SSL_CTX_new would fail. Done here, such a failure is start-up's. */
+    OSSL_LIB_CTX *prev = frt_ex_data_enter();
+    int store_idx = OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS, NULL) ?
+                        SSL_get_ex_data_X509_STORE_CTX_idx() : -1;
+    frt_ex_data_leave(prev);
+    if (store_idx < 0)
+        frt_panic("SSL_get_ex_data_X509_STORE_CTX_idx", NULL);
     if (pthread_key_create(&thread_key, free_thread) != 0)
         frt_panic("pthread_key_create", NULL);
     /* What atexit() compiles to in a shared object (glibc's libc_nonshared): a handler tied

@@ -43,6 +43,18 @@ void frt_add_test(TCase *tc, const TTest *tf, int start, int end);
     } while (0)
 #define ck_assert_ok(call) ck_assert_fipsrt(call, 0)
 
+/*
+ * Coverage builds only (meson defines FRT_GCOV_DUMP when b_coverage is true, as systemd
+ * does): a forked test child about to end in _exit() skips gcov's exit-time write of its
+ * counters, so write them first. Expands to nothing in every other build.
+ */
+#ifdef FRT_GCOV_DUMP
+void __gcov_dump(void);
+#define test_gcov_dump() __gcov_dump()
+#else
+#define test_gcov_dump() ((void)0)
+#endif
+
 /* ---- vector files -------------------------------------------------------------------
  * The CAVP .rsp format (and the RFC .txt files cryptography ships, which use the same
  * shape): "[Name = value]" section headers, records of "Key = value" lines separated by
