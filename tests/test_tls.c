@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1560,6 +1561,79 @@ static void *blocking_server_main(void *arg)
     return NULL;
 }
 
+/* An fd that is not a socket (write()/read() instead of send()/recv()): a pipe's write end.
+ * The ClientHello goes out through it; reading it back fails with EBADF, reported as
+ * FIPSRT_E_IO naming the errno. SSL_get_fd() and BIO_eof() work on the library's BIO. */
+START_TEST(test_fd_not_a_socket)
+{
+    fipsrt_tls_ctx *c = client_ctx(NULL);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    fipsrt_tls_conn *conn = NULL;
+    ck_assert_ok(fipsrt_tls_conn_new_fd(&conn, c, fds[1], "localhost"));
+    ck_assert_uint_eq(fipsrt_tls_conn_pending_output(conn), 0);   /* not a memory connection */
+    size_t n;
+    ck_assert_fipsrt(fipsrt_tls_conn_feed(conn, "x", 1, &n), FIPSRT_E_INVALID_ARG);
+    SSL *ssl = fipsrt_tls_conn_get_ssl(conn);
+    BIO *bio = SSL_get_rbio(ssl);
+    ck_assert_int_eq(SSL_get_fd(ssl), fds[1]);
+    ck_assert_int_eq(BIO_get_fd(bio, NULL), fds[1]);
+    ck_assert_int_eq(BIO_eof(bio), 0);
+    ck_assert_int_eq(BIO_ctrl(bio, BIO_CTRL_PENDING, 0, NULL), 0);   /* other controls: 0 */
+    ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_IO);
+    ck_assert_detail("transport: Bad file descriptor");
+    unsigned char hello[5];
+    ck_assert_int_eq(read(fds[0], hello, sizeof(hello)), 5);
+    ck_assert_int_eq(hello[0], 0x16);   /* a handshake record */
+    fipsrt_tls_conn_free(conn);
+    close(fds[0]);
+    close(fds[1]);
+    fipsrt_tls_ctx_free(c);
+    ERR_clear_error();
+}
+END_TEST
+
+static volatile sig_atomic_t alarms;
+static int alarm_peer = -1;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarms++;
+    shutdown(alarm_peer, SHUT_RDWR);   /* async-signal-safe: the peer goes away */
+}
+
+/* A signal interrupting a blocking receive (no SA_RESTART): the BIO retries the recv()
+ * after EINTR and then sees the peer's close, an EOF without close_notify; BIO_eof() says
+ * so too. */
+START_TEST(test_fd_eintr)
+{
+    fipsrt_tls_ctx *c = client_ctx(NULL);
+    int sv[2];
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    alarm_peer = sv[1];
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_alarm;   /* sa_flags 0: recv() returns EINTR */
+    ck_assert_int_eq(sigaction(SIGALRM, &sa, &old), 0);
+    fipsrt_tls_conn *conn = NULL;
+    ck_assert_ok(fipsrt_tls_conn_new_fd(&conn, c, sv[0], "localhost"));
+    struct itimerval it = {.it_value = {.tv_sec = 0, .tv_usec = 200000}};
+    alarms = 0;
+    ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+    ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_TLS);
+    ck_assert_detail("without close_notify");
+    ck_assert_int_eq(alarms, 1);
+    ck_assert_int_eq(BIO_eof(SSL_get_rbio(fipsrt_tls_conn_get_ssl(conn))), 1);
+    ck_assert_int_eq(sigaction(SIGALRM, &old, NULL), 0);
+    fipsrt_tls_conn_free(conn);
+    close(sv[0]);
+    close(sv[1]);
+    fipsrt_tls_ctx_free(c);
+    ERR_clear_error();
+}
+END_TEST
+
 START_TEST(test_fd_blocking)
 {
     struct blocking_server b = {.ctx = server_ctx("leafrsa", NULL)};
@@ -2575,6 +2649,8 @@ static Suite *make_suite(void)
     tc = tcase_create("fd");
     tcase_add_test(tc, test_fd_nonblocking);
     tcase_add_test(tc, test_fd_blocking);
+    tcase_add_test(tc, test_fd_not_a_socket);
+    tcase_add_test(tc, test_fd_eintr);
     tcase_add_test(tc, test_shared_context_threads);
     suite_add_tcase(s, tc);
 

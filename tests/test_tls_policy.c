@@ -334,6 +334,86 @@ START_TEST(test_tls_key_one_policy)
 }
 END_TEST
 
+/* The policy for every certificate of the own chain, one reason each: a key type outside
+ * RSA and ECDSA, a curve the module cannot decode, a signature
+ * by DSA or by EdDSA (no separate hash). Made by the openssl CLI (default provider). */
+START_TEST(test_own_chain_policy)
+{
+    char *dir = make_temp_dir(), cmd[8192];
+    char *leaf = pki_text("leaf.pem");
+#define F(name) (snprintf(paths[name##_i], sizeof(paths[0]), "%s/" #name, dir), paths[name##_i])
+    enum { ed_key_i, ed_pem_i, k1_key_i, k1_pem_i, dsa_key_i, dsa_pem_i,
+           csr_i, bydsa_i, byed_i, n_i };
+    char paths[n_i][1100];
+    /* Self-signed certificates on keys outside the policy. */
+    snprintf(cmd, sizeof(cmd), "genpkey -algorithm ED25519 -out %s", F(ed_key));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -x509 -days 2 -subj /CN=ed -key %s -out %s",
+             paths[ed_key_i], F(ed_pem));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:secp256k1 -out %s",
+             F(k1_key));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -x509 -sha256 -days 2 -subj /CN=k1 -key %s -out %s",
+             paths[k1_key_i], F(k1_pem));
+    openssl_cli(cmd);
+    /* The own leaf key, certified by a DSA CA and by the Ed25519 one. */
+    snprintf(cmd, sizeof(cmd), "genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:1024 "
+             "-out %s.param", F(dsa_key));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "genpkey -paramfile %s.param -out %s", paths[dsa_key_i],
+             paths[dsa_key_i]);
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -x509 -sha256 -days 2 -subj /CN=dsa -key %s -out %s",
+             paths[dsa_key_i], F(dsa_pem));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -subj /CN=localhost -key %s -out %s", pki("leaf.key"),
+             F(csr));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "x509 -req -sha256 -days 2 -in %s -CA %s -CAkey %s "
+             "-set_serial 7 -out %s", paths[csr_i], paths[dsa_pem_i], paths[dsa_key_i], F(bydsa));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "x509 -req -days 2 -in %s -CA %s -CAkey %s -set_serial 8 -out %s",
+             paths[csr_i], paths[ed_pem_i], paths[ed_key_i], F(byed));
+    openssl_cli(cmd);
+#undef F
+    static const struct {
+        int extra;          /* certificate after the leaf, -1: none */
+        int leaf;           /* -1: the PKI's leaf */
+        const char *why;
+    } cases[] = {
+        {ed_pem_i, -1, "own certificate /CN=ed: ED25519 key (only RSA and ECDSA on NIST curves)"},
+        /* The module has no secp256k1: the key does not even decode. */
+        {k1_pem_i, -1, "own certificate /CN=k1: no usable public key"},
+        {-1, bydsa_i, "own certificate /CN=localhost: signature algorithm DSA (only RSA and ECDSA)"},
+        {-1, byed_i, "own certificate /CN=localhost: signed with an unknown or intrinsic hash "
+                     "(SP 800-131A: no SHA-1 or MD5 signatures)"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *first = cases[i].leaf < 0 ? strdup(leaf) : slurp(paths[cases[i].leaf], NULL);
+        char *second = cases[i].extra < 0 ? strdup("") : slurp(paths[cases[i].extra], NULL);
+        char *chain = malloc(strlen(first) + strlen(second) + 1);
+        strcpy(chain, first);
+        strcat(chain, second);
+        fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+        fipsrt_tls_ctx *ctx = (fipsrt_tls_ctx *)1;
+        cfg.cert_data = (const uint8_t *)chain;
+        cfg.cert_len = strlen(chain);
+        cfg.key_file = pki("leaf.key");
+        ck_assert_fipsrt(fipsrt_tls_ctx_new(&ctx, FIPSRT_TLS_SERVER, &cfg), FIPSRT_E_NOT_APPROVED);
+        ck_assert_ptr_null(ctx);
+        ck_assert_msg(strstr(fipsrt_last_error(), cases[i].why) != NULL, "%zu: %s", i, fipsrt_last_error());
+        free(first);
+        free(second);
+        free(chain);
+    }
+    free(leaf);
+    rm_rf(dir);
+    free(dir);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
 /* kTLS would move record encryption into the kernel, outside the FIPS module: an
  * openssl.cnf that turns it on (and psk_ke) reaches a raw SSL_CTX but no libfipsrt context
  * or connection. */
@@ -767,6 +847,7 @@ static Suite *make_suite(void)
     tc = tcase_create("keys");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_tls_key_one_policy);
+    tcase_add_test(tc, test_own_chain_policy);
     suite_add_tcase(s, tc);
     return s;
 }
