@@ -829,6 +829,45 @@ START_TEST(test_mem_resumption)
 }
 END_TEST
 
+/* Sessions are kept per peer name: an insecure client connecting without one keeps none,
+ * and neither does an SSL the program made from the hatch (no library connection); a later
+ * named connection is not resumed from either. */
+START_TEST(test_mem_resumption_needs_name)
+{
+    fipsrt_tls_config insecure = FIPSRT_TLS_CONFIG_INIT;
+    insecure.insecure_skip_verify = 1;
+    fipsrt_tls_ctx *s = server_ctx("leaf", NULL), *c = client_ctx(&insecure);
+    for (int i = 0; i < 2; i++) {
+        endpoint ce, se;
+        mem_pair(&ce, &se, c, s, NULL);
+        ck_assert_ok(ce.rv);
+        ck_assert_int_eq(fipsrt_tls_conn_resumed(ce.conn), 0);
+        exchange(&ce, &se);   /* the tickets arrive, and are not kept */
+        endpoint_free(&ce);
+        endpoint_free(&se);
+    }
+    endpoint pe, se;
+    raw_endpoint(&pe, fipsrt_tls_ctx_get_ssl_ctx(c), false);
+    memset(&se, 0, sizeof(se));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&se.conn, s, NULL));
+    handshake_pair(&pe, &se);
+    ck_assert_int_eq(pe.rv, 0);
+    ck_assert_int_eq(se.rv, 0);
+    size_t n;
+    char buf[64];
+    ck_assert_ok(fipsrt_tls_conn_write(se.conn, "hi", 2, &n));
+    pump(&pe, &se);
+    ck_assert_int_eq(SSL_read_ex(pe.ssl, buf, sizeof(buf), &n), 1);   /* tickets, then data */
+    ck_assert_uint_eq(n, 2);
+    endpoint_free(&pe);
+    endpoint_free(&se);
+    ck_assert_int_eq(resumed_run(c, s), 0);   /* a named connection: nothing to resume */
+    ck_assert_int_eq(resumed_run(c, s), 1);   /* ... but its own session is kept */
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(c);
+}
+END_TEST
+
 START_TEST(test_mem_client_auth)
 {
     fipsrt_tls_config req = FIPSRT_TLS_CONFIG_INIT, opt = FIPSRT_TLS_CONFIG_INIT,
@@ -2632,6 +2671,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_mem_min_version);
     tcase_add_test(tc, test_mem_alpn);
     tcase_add_test(tc, test_mem_resumption);
+    tcase_add_test(tc, test_mem_resumption_needs_name);
     tcase_add_test(tc, test_mem_client_auth);
     tcase_add_test(tc, test_verify_failures);
     tcase_add_test(tc, test_peer_names);

@@ -414,6 +414,156 @@ START_TEST(test_own_chain_policy)
 }
 END_TEST
 
+static SSL_CTX *hostile_ctx(bool server, int max_version, const char *suites13,
+                            const char *suites12, const char *sigalgs, const char *identity);
+
+/* A peer chain that OpenSSL's security level accepts and the policy does not: the server's
+ * intermediate CA has an Ed25519 key (128-bit, fine for level 2). The verify callback
+ * refuses it (FIPSRT_E_TLS_VERIFY, naming the reason and depth), also when the client
+ * waives trust errors with insecure_skip_verify. */
+START_TEST(test_peer_chain_policy)
+{
+    char *dir = make_temp_dir(), cmd[8192], edkey[1100], intcsr[1100], intpem[1100], ext[1100],
+         csr[1100], leaf[1100], chain[1100];
+    snprintf(edkey, sizeof(edkey), "%s/int.key", dir);
+    snprintf(intcsr, sizeof(intcsr), "%s/int.csr", dir);
+    snprintf(intpem, sizeof(intpem), "%s/int.pem", dir);
+    snprintf(ext, sizeof(ext), "%s/ca.ext", dir);
+    snprintf(csr, sizeof(csr), "%s/leaf.csr", dir);
+    snprintf(leaf, sizeof(leaf), "%s/leaf.pem", dir);
+    snprintf(chain, sizeof(chain), "%s/chain.pem", dir);
+    write_file(ext, "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n", 66);
+    snprintf(cmd, sizeof(cmd), "genpkey -algorithm ED25519 -out %s", edkey);
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -subj /CN=edint -key %s -out %s", edkey, intcsr);
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "x509 -req -sha256 -days 2 -in %s -CA %s -CAkey %s -set_serial 9 "
+             "-extfile %s -out %s", intcsr, pki("ca.pem"), pki("ca.key"), ext, intpem);
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -subj /CN=localhost -key %s -out %s", pki("leaf.key"), csr);
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "x509 -req -days 2 -in %s -CA %s -CAkey %s -set_serial 10 "
+             "-extfile %s -out %s", csr, intpem, edkey, pki("leaf.ext"), leaf);
+    openssl_cli(cmd);
+    char *a = slurp(leaf, NULL), *b = slurp(intpem, NULL), *both = malloc(strlen(a) + strlen(b) + 1);
+    strcpy(both, a);
+    strcat(both, b);
+    write_file(chain, both, strlen(both));
+    free(a);
+    free(b);
+    free(both);
+
+    SSL_CTX *raw = hostile_ctx(true, TLS1_3_VERSION, NULL, NULL, NULL, "leaf");
+    ck_assert_int_eq(SSL_CTX_use_certificate_chain_file(raw, chain), 1);
+    ck_assert_int_eq(SSL_CTX_use_PrivateKey_file(raw, pki("leaf.key"), SSL_FILETYPE_PEM), 1);
+    fipsrt_tls_config insecure = FIPSRT_TLS_CONFIG_INIT;
+    insecure.insecure_skip_verify = 1;
+    for (int waive = 0; waive < 2; waive++) {
+        fipsrt_tls_ctx *c = client_ctx(waive ? &insecure : NULL);
+        endpoint lib, peer;
+        memset(&lib, 0, sizeof(lib));
+        ck_assert_ok(fipsrt_tls_conn_new_mem(&lib.conn, c, "localhost"));
+        raw_endpoint(&peer, raw, true);
+        alert_received = -1;
+        handshake_pair(&lib, &peer);
+        ck_assert_fipsrt(lib.rv, FIPSRT_E_TLS_VERIFY);
+        ck_assert_contains(lib.detail, "FIPS policy: ED25519 key (only RSA and ECDSA on NIST "
+                                       "curves) (depth 1, subject /CN=edint)");
+        ck_assert_int_ne(peer.rv, 0);
+        ck_assert_int_ne(alert_received, -1);   /* the server was told */
+        /* An SSL the program made from the hatch: refused the same way. */
+        endpoint_free(&lib);
+        endpoint_free(&peer);
+        raw_endpoint(&lib, fipsrt_tls_ctx_get_ssl_ctx(c), false);
+        ck_assert_int_eq(SSL_set1_host(lib.ssl, "localhost"), 1);
+        raw_endpoint(&peer, raw, true);
+        handshake_pair(&lib, &peer);
+        ck_assert_int_eq(lib.rv, FIPSRT_E_TLS);
+        ck_assert_int_eq(SSL_get_verify_result(lib.ssl), X509_V_ERR_APPLICATION_VERIFICATION);
+        ERR_clear_error();
+        endpoint_free(&lib);
+        endpoint_free(&peer);
+        fipsrt_tls_ctx_free(c);
+    }
+    SSL_CTX_free(raw);
+    rm_rf(dir);
+    free(dir);
+    ERR_clear_error();
+}
+END_TEST
+
+/* ServerHellos cut short where the client's EMS scan reads them (too short for the
+ * random; session id running past the end; extensions longer than the message): the scan
+ * stops at the end of the bytes, and OpenSSL refuses the message (FIPSRT_E_TLS). */
+START_TEST(test_malformed_server_hello)
+{
+    unsigned char bodies[3][48];
+    size_t lens[3];
+    memset(bodies, 0, sizeof(bodies));
+    bodies[0][0] = 3, bodies[0][1] = 3;
+    lens[0] = 10;                              /* shorter than version + random */
+    bodies[1][0] = 3, bodies[1][1] = 3, bodies[1][34] = 32;
+    lens[1] = 35;                              /* a 32-byte session id that is not there */
+    bodies[2][0] = 3, bodies[2][1] = 3;        /* no session id, suite 0, no compression */
+    bodies[2][35] = 0xC0, bodies[2][36] = 0x2B;
+    bodies[2][38] = 0xFF, bodies[2][39] = 0xFF;
+    lens[2] = 40;                              /* 65535 bytes of extensions announced */
+    fipsrt_tls_ctx *c = client_ctx(NULL);
+    for (size_t i = 0; i < 3; i++) {
+        fipsrt_tls_conn *conn = NULL;
+        ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, c, "localhost"));
+        ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_WANT_READ);
+        unsigned char rec[64], out[4096];
+        size_t msg = 4 + lens[i], n;
+        rec[0] = SSL3_RT_HANDSHAKE, rec[1] = 3, rec[2] = 3;
+        rec[3] = (unsigned char)(msg >> 8), rec[4] = (unsigned char)msg;
+        rec[5] = SSL3_MT_SERVER_HELLO, rec[6] = 0, rec[7] = 0, rec[8] = (unsigned char)lens[i];
+        memcpy(rec + 9, bodies[i], lens[i]);
+        ck_assert_ok(fipsrt_tls_conn_drain(conn, out, sizeof(out), &n));   /* the ClientHello */
+        ck_assert_ok(fipsrt_tls_conn_feed(conn, rec, 5 + msg, &n));
+        ck_assert_uint_eq(n, 5 + msg);
+        ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_TLS);
+        ck_assert_detail("TLS handshake failed");
+        ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_STATE);
+        fipsrt_tls_conn_free(conn);
+    }
+    fipsrt_tls_ctx_free(c);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
+/* SSLs the program made from the hatch keep the EMS rule in both roles (the verify callback
+ * on the client, the ClientHello callback on the server): a TLS 1.2 peer without EMS is
+ * refused during the handshake. */
+START_TEST(test_program_ssl_ems)
+{
+    fipsrt_tls_ctx *s = server_ctx("leaf", NULL), *c = client_ctx(NULL);
+    for (int client = 0; client < 2; client++) {
+        SSL_CTX *raw = hostile_ctx(client, TLS1_2_VERSION, NULL, NULL, NULL, "leaf");
+        SSL_CTX_set_options(raw, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+        endpoint pe, peer;
+        raw_endpoint(&pe, fipsrt_tls_ctx_get_ssl_ctx(client ? c : s), !client);
+        if (client)
+            ck_assert_int_eq(SSL_set1_host(pe.ssl, "localhost"), 1);
+        raw_endpoint(&peer, raw, client);
+        alert_received = -1;
+        handshake_pair(&pe, &peer);
+        ck_assert_int_eq(pe.rv, FIPSRT_E_TLS);
+        ck_assert_int_eq(peer.rv, FIPSRT_E_TLS);
+        if (client)
+            ck_assert_int_eq(SSL_get_verify_result(pe.ssl), X509_V_ERR_APPLICATION_VERIFICATION);
+        else
+            ck_assert_int_eq(alert_received, SSL_AD_HANDSHAKE_FAILURE);
+        ERR_clear_error();
+        endpoint_free(&pe);
+        endpoint_free(&peer);
+        SSL_CTX_free(raw);
+    }
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(c);
+}
+END_TEST
+
 /* kTLS would move record encryption into the kernel, outside the FIPS module: an
  * openssl.cnf that turns it on (and psk_ke) reaches a raw SSL_CTX but no libfipsrt context
  * or connection. */
@@ -843,11 +993,14 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_guard_versions);
     tcase_add_test(tc, test_after_handshake_each_reason);
     tcase_add_test(tc, test_program_ssl_each_reason);
+    tcase_add_test(tc, test_malformed_server_hello);
+    tcase_add_test(tc, test_program_ssl_ems);
     suite_add_tcase(s, tc);
     tc = tcase_create("keys");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_tls_key_one_policy);
     tcase_add_test(tc, test_own_chain_policy);
+    tcase_add_test(tc, test_peer_chain_policy);
     suite_add_tcase(s, tc);
     return s;
 }
