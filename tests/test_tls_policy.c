@@ -432,7 +432,8 @@ START_TEST(test_peer_chain_policy)
     snprintf(csr, sizeof(csr), "%s/leaf.csr", dir);
     snprintf(leaf, sizeof(leaf), "%s/leaf.pem", dir);
     snprintf(chain, sizeof(chain), "%s/chain.pem", dir);
-    write_file(ext, "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n", 66);
+    static const char ca_ext[] = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n";
+    write_file(ext, ca_ext, strlen(ca_ext));
     snprintf(cmd, sizeof(cmd), "genpkey -algorithm ED25519 -out %s", edkey);
     openssl_cli(cmd);
     snprintf(cmd, sizeof(cmd), "req -new -subj /CN=edint -key %s -out %s", edkey, intcsr);
