@@ -336,6 +336,16 @@ try:
     libs = {(l["name"], l["path"]) for l in doc["files"][0]["libraries"]}
     if ("libauditbad.so.1", "/opt/vendor/lib/libauditbad.so.1") not in libs:
         testlib.fail("ld.so.conf.d directory not used: %r" % sorted(libs, key=str))
+    # a larger root (its index grows past its first size) holding one truncated ELF file:
+    # that file is an error report (exit 2), every other file is still judged
+    for n in range(40):
+        shutil.copy(os.path.join(B, "no_crypto"), os.path.join(root2, "usr/bin/clean%02d" % n))
+    open(os.path.join(root2, "usr/bin/truncated"), "wb").write(elf[:100])
+    big = check_json("--root", root2, expect=2)
+    st = {x["root_path"]: x["status"] for x in big["files"]}
+    expect_eq("big root: the truncated file", st.pop("/usr/bin/truncated"), "error")
+    expect_eq("big root: the others", sorted(set(st.values())), ["findings", "ok"])
+    expect_eq("big root: files", len(st), 42)
     expect_eq("dependency through ld.so.conf.d",
               [x["kind"] for x in doc["files"][0]["findings"]
                if "libauditbad.so.1" in x["message"]], ["dependency"])
