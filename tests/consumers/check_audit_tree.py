@@ -266,6 +266,18 @@ try:
     expect_eq("openssl-direct allowed: evp passes",
               (doc["files"][0]["route"], doc["files"][0]["status"]), ("openssl-direct", "ok"))
 
+    # OpenSSL itself (libcrypto, the FIPS provider module): route openssl-itself, judged clean
+    mods = os.environ.get("OPENSSL_MODULES")
+    targets = [os.path.join(LIBDIR, "libcrypto.so.3")] + (
+        [os.path.join(mods, "fips.so")] if mods and os.path.exists(os.path.join(mods, "fips.so"))
+        else [])
+    doc = check_json(*targets, expect=0)
+    expect_eq("OpenSSL itself", [(x["route"], x["status"], x["notes"]) for x in doc["files"]],
+              [("openssl-itself", "ok", ["this is OpenSSL itself (libcrypto.so.3): the programs "
+                "that use it are judged, not the library"])]
+              + [("openssl-itself", "ok", ["this is OpenSSL itself (a provider module): the "
+                  "programs that use it are judged, not the library"])] * (len(targets) - 1))
+
     # ---- odd inputs: each is an error report (exit 2) in text, JSON and SARIF ----------
     odd = os.path.join(tmp, "odd")
     os.makedirs(odd)
