@@ -235,4 +235,28 @@ FRT_HIDDEN X509 *frt_x509_read_der(const unsigned char **p, long len);
 /* The detail buffer size for last-error texts. */
 #define FRT_ERROR_DETAIL_MAX 2048
 
+/*
+ * ThreadSanitizer does not see the atomic reference counts inside OpenSSL (not instrumented).
+ * Where OpenSSL's last-reference path frees the library's own memory (an SSL_CTX's ex_data),
+ * these state the order that counter provides: each thread dropping a reference releases the
+ * object, the freeing callback acquires it. Without them a reference dropped by one thread
+ * and the free in another are reported as a race. Nothing in other builds.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define FRT_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FRT_TSAN 1
+#endif
+#endif
+#ifdef FRT_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define FRT_TSAN_ACQUIRE(p) __tsan_acquire(p)
+#define FRT_TSAN_RELEASE(p) __tsan_release(p)
+#else
+#define FRT_TSAN_ACQUIRE(p) ((void)(p))
+#define FRT_TSAN_RELEASE(p) ((void)(p))
+#endif
+
 #endif /* FIPSRT_INTERNAL_H */

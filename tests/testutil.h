@@ -12,6 +12,17 @@
 #include <fipsrt/fipsrt.h>
 
 /*
+ * Test selection: with FIPSRT_TESTS="name,name,..." in the environment a suite registers only
+ * the tests so named (tools/run race runs the tests that start threads under ThreadSanitizer);
+ * unset, every test. run_suite() fails a selection that named no test of the suite.
+ */
+void frt_add_test(TCase *tc, const TTest *tf, int start, int end);
+#undef tcase_add_test
+#define tcase_add_test(tc, tf) frt_add_test((tc), (tf), 0, 1)
+#undef tcase_add_loop_test
+#define tcase_add_loop_test(tc, tf, s, e) frt_add_test((tc), (tf), (s), (e))
+
+/*
  * Assert a libfipsrt call returns exactly `code`, printing the detail text if not.
  * Unlike ck_assert_*, it records nothing on success (Check writes a mark per passing
  * assertion, which dominates the time of vector loops), so use it in hot loops too.
