@@ -196,7 +196,8 @@ EOF
 #   resp-wrongname.der / resp-wrongkey.der (CertID with a wrong issuer name / key hash),
 #   resp-by-{noeku,expired,notyet,sha1,forged}.der  signed by delegated responders without
 #   any EKU, expired, not yet valid, certified with ECDSA-SHA1 (ocsp-sha1.pem), forged (names the CA as
-#   issuer, signed by other.key)
+#   issuer, signed by other.key); resp-by-ca-renewed.der signed by the CA with a re-issued
+#   copy of its certificate (same name and key) in the response
 q openssl ocsp -issuer ca.pem -cert revoked.pem -cert good.pem -no_nonce -reqout req-two.der
 q openssl ocsp -index index.txt -rsigner ocsp.pem -rkey ocsp.key -CA ca.pem -ndays 1 \
   -reqin req-two.der -respout resp-two.der
@@ -284,6 +285,13 @@ responder_cert('expired', nb=now - 30 * day, na=now - day)
 responder_cert('notyet', nb=now + day, na=now + 30 * day)
 resp('resp-by-sha1.der', signer=load('ocsp-sha1.pem'), skey=key('ocsp-sha1.key'))
 responder_cert('forged', issuer_key=other_key)
+# The CA certificate re-issued (same name and key, another serial and validity) signing as
+# the CA: the issuer itself, though not the very certificate of the verified chain.
+b = x509.CertificateBuilder().subject_name(ca.subject).issuer_name(ca.subject)
+b = b.public_key(ca.public_key()).serial_number(x509.random_serial_number())
+b = b.not_valid_before(now - day).not_valid_after(now + 60 * day)
+b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+resp('resp-by-ca-renewed.der', signer=b.sign(ca_key, hashes.SHA256()), skey=ca_key)
 EOF
 
 # SNI: a.example with an ECDSA and an RSA chain, *.wild.example, a default
