@@ -337,7 +337,7 @@ START_TEST(test_crl_algorithms_and_encodings)
 }
 END_TEST
 
-/* A CRL whose lastUpdate is tomorrow is refused, in both modes. */
+/* A CRL whose lastUpdate is tomorrow, or does not decode, is refused, in both modes. */
 START_TEST(test_crl_not_yet_valid)
 {
     hs_result r;
@@ -347,6 +347,10 @@ START_TEST(test_crl_not_yet_valid)
         cfg.crl_file = fx("crl-future.der");
         try_leaf("good", &cfg, &r);
         expect_refused(&r, "revocation (CRL): the issuer's CRL is not yet valid");
+        cfg.crl_file = fx("crl-badtime.der");
+        cfg.ca_file = NULL;
+        try_leaf("good", &cfg, &r);
+        expect_refused(&r, "revocation (CRL): malformed: a CRL's update times do not decode");
     }
 }
 END_TEST
@@ -720,6 +724,7 @@ START_TEST(test_ocsp_refusal_reasons)
         {"good", "resp-by-notyet.der", "the responder's certificate is expired or not yet valid"},
         {"good", "resp-by-sha1.der", "bad signature: the responder's certificate is signed with SHA1"},
         {"good", "resp-by-forged.der", "bad signature: the responder is neither the certificate's issuer"},
+        {"good", "resp-by-impostor.der", "bad signature: the responder is neither the certificate's issuer"},
     };
     hs_result r;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -999,7 +1004,7 @@ static void fx_refresh_if_old(void)
 {
     char done[1100], newest[1100];
     snprintf(done, sizeof(done), "%s/tls-revocation-fixture/done", build_dir());
-    snprintf(newest, sizeof(newest), "%s/tls-revocation-fixture/resp-by-ca-renewed.der", build_dir());
+    snprintf(newest, sizeof(newest), "%s/tls-revocation-fixture/crl-badtime.der", build_dir());
     if (access(done, F_OK) == 0 && access(newest, F_OK) != 0)
         unlink(done);
 }

@@ -197,7 +197,9 @@ EOF
 #   resp-by-{noeku,expired,notyet,sha1,forged}.der  signed by delegated responders without
 #   any EKU, expired, not yet valid, certified with ECDSA-SHA1 (ocsp-sha1.pem), forged (names the CA as
 #   issuer, signed by other.key); resp-by-ca-renewed.der signed by the CA with a re-issued
-#   copy of its certificate (same name and key) in the response
+#   copy of its certificate (same name and key) in the response; resp-by-impostor.der
+#   signed by a certificate with the CA's name and another key; crl-badtime.der (lastUpdate
+#   month 13)
 q openssl ocsp -issuer ca.pem -cert revoked.pem -cert good.pem -no_nonce -reqout req-two.der
 q openssl ocsp -index index.txt -rsigner ocsp.pem -rkey ocsp.key -CA ca.pem -ndays 1 \
   -reqin req-two.der -respout resp-two.der
@@ -286,12 +288,22 @@ responder_cert('notyet', nb=now + day, na=now + 30 * day)
 resp('resp-by-sha1.der', signer=load('ocsp-sha1.pem'), skey=key('ocsp-sha1.key'))
 responder_cert('forged', issuer_key=other_key)
 # The CA certificate re-issued (same name and key, another serial and validity) signing as
-# the CA: the issuer itself, though not the very certificate of the verified chain.
-b = x509.CertificateBuilder().subject_name(ca.subject).issuer_name(ca.subject)
-b = b.public_key(ca.public_key()).serial_number(x509.random_serial_number())
-b = b.not_valid_before(now - day).not_valid_after(now + 60 * day)
-b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-resp('resp-by-ca-renewed.der', signer=b.sign(ca_key, hashes.SHA256()), skey=ca_key)
+# the CA: the issuer itself, though not the very certificate of the verified chain. And an
+# impostor: the CA's name on another key, signing for it.
+def ca_like(k):
+    b = x509.CertificateBuilder().subject_name(ca.subject).issuer_name(ca.subject)
+    b = b.public_key(k.public_key()).serial_number(x509.random_serial_number())
+    b = b.not_valid_before(now - day).not_valid_after(now + 60 * day)
+    b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    return b.sign(k, hashes.SHA256())
+resp('resp-by-ca-renewed.der', signer=ca_like(ca_key), skey=ca_key)
+resp('resp-by-impostor.der', signer=ca_like(other_key), skey=other_key)
+# The CA's CRL with a lastUpdate that does not decode (month 13; the signature no longer
+# verifies, but the times are checked first).
+d = bytearray(open('crl.der', 'rb').read())
+i = d.index(b'\x17\x0d')                 # the first UTCTime of a CRL is its lastUpdate
+d[i + 4:i + 6] = b'13'
+open('crl-badtime.der', 'wb').write(bytes(d))
 EOF
 
 # SNI: a.example with an ECDSA and an RSA chain, *.wild.example, a default
