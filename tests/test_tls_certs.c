@@ -649,7 +649,7 @@ static void fx_refresh_if_old(void)
 {
     char done[1100], newest[1100];
     snprintf(done, sizeof(done), "%s/tls-revocation-fixture/done", build_dir());
-    snprintf(newest, sizeof(newest), "%s/tls-revocation-fixture/crl-badtime.der", build_dir());
+    snprintf(newest, sizeof(newest), "%s/tls-revocation-fixture/resp-good-revoked.der", build_dir());
     if (access(done, F_OK) == 0 && access(newest, F_OK) != 0)
         unlink(done);
 }

@@ -688,15 +688,16 @@ START_TEST(test_ocsp_replace_while_running)
 END_TEST
 
 /* OCSP responses the client accepts: CertIDs hashed with SHA-384/512, no nextUpdate (good for
- * a day), the responder's certificate after another one, a SHA-384 signature, a response
- * whose first answer is about another certificate, and one signed by the CA that carries a
+ * a day), the responder's certificate after another one, a SHA-384 signature, responses
+ * answering for the server's and another certificate (in both orders), and one signed by the CA that carries a
  * re-issued copy of the CA's certificate (same name and key: the issuer itself, RFC 6960
  * 4.2.2.2; it was refused as an unauthorised delegate, "lacks id-kp-OCSPSigning"). */
 START_TEST(test_ocsp_good_variants)
 {
     static const char *const good[] = {"resp-good-sha384id.der", "resp-good-sha512id.der",
                                        "resp-nonext.der", "resp-twocerts.der",
-                                       "resp-sha384sig.der", "resp-two.der",
+                                       "resp-sha384sig.der", "resp-revoked-good.der",
+                                       "resp-good-revoked.der",
                                        "resp-by-ca-renewed.der"};
     hs_result r;
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -1004,7 +1005,7 @@ static void fx_refresh_if_old(void)
 {
     char done[1100], newest[1100];
     snprintf(done, sizeof(done), "%s/tls-revocation-fixture/done", build_dir());
-    snprintf(newest, sizeof(newest), "%s/tls-revocation-fixture/crl-badtime.der", build_dir());
+    snprintf(newest, sizeof(newest), "%s/tls-revocation-fixture/resp-good-revoked.der", build_dir());
     if (access(done, F_OK) == 0 && access(newest, F_OK) != 0)
         unlink(done);
 }

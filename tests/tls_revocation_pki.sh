@@ -187,7 +187,8 @@ EOF
 #   crl-future.der       lastUpdate tomorrow
 #   crl-ed25519.der, crl-dsa.der, crl-unknownalg.der  signature algorithms refused at load
 #   crl-trailing.der     crl.der plus a byte
-#   resp-two.der         two answers, revoked.pem's first, then good.pem's
+#   resp-revoked-good.der, resp-good-revoked.der  two answers, about revoked.pem and
+#                        good.pem, in both orders
 #   resp-nocerts.der     signed by the delegated responder, its certificate left out
 #   resp-good-sha{224,384,512}id.der  CertIDs with those hashes
 #   resp-revoked-noreason.der, resp-future.der (thisUpdate tomorrow), resp-nonext.der (no
@@ -200,9 +201,12 @@ EOF
 #   copy of its certificate (same name and key) in the response; resp-by-impostor.der
 #   signed by a certificate with the CA's name and another key; crl-badtime.der (lastUpdate
 #   month 13)
-q openssl ocsp -issuer ca.pem -cert revoked.pem -cert good.pem -no_nonce -reqout req-two.der
-q openssl ocsp -index index.txt -rsigner ocsp.pem -rkey ocsp.key -CA ca.pem -ndays 1 \
-  -reqin req-two.der -respout resp-two.der
+for order in "revoked good" "good revoked"; do
+  set -- $order
+  q openssl ocsp -issuer ca.pem -cert "$1.pem" -cert "$2.pem" -no_nonce -reqout "req-$1-$2.der"
+  q openssl ocsp -index index.txt -rsigner ocsp.pem -rkey ocsp.key -CA ca.pem -ndays 1 \
+    -reqin "req-$1-$2.der" -respout "resp-$1-$2.der"
+done
 q openssl ocsp -index index.txt -rsigner ocsp.pem -rkey ocsp.key -CA ca.pem -ndays 1 \
   -resp_no_certs -reqin req-good.der -respout resp-nocerts.der
 ec ocsp-sha1.key
