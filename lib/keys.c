@@ -190,7 +190,14 @@ static int wrap(fipsrt_key **out, EVP_PKEY *pkey, bool has_private)
         FRT_CHECK(EVP_PKEY_get0_provider(pkey) ==
                       EVP_KEYMGMT_get0_provider(frt_keymgmt(FRT_KEYMGMT_RSA)),
                   FIPSRT_E_PROVIDER, "RSA key not held by the FIPS provider");
-        int bits = EVP_PKEY_get_bits(pkey);
+        int bits = EVP_PKEY_get_bits(pkey), queried = 0;
+        /* 0 bits from the cache: OpenSSL could not read the key's size when it made the key
+         * (the provider query ran out of memory, leaving no reason on the queue), and the key
+         * object stays incomplete: an allocation failure, not a policy refusal, unless the
+         * provider says the modulus really has 0 bits. */
+        FRT_CHECK(bits > 0 || (EVP_PKEY_get_int_param(pkey, OSSL_PKEY_PARAM_BITS, &queried) > 0 &&
+                               queried <= 0),
+                  FIPSRT_E_NOMEM, "out of memory: the RSA key's size could not be read");
         /* SP 800-131A: RSA < 2048 may only verify (legacy), and < 1024 not even that. */
         FRT_CHECK(bits >= 1024, FIPSRT_E_NOT_APPROVED,
                   "RSA key of %d bits is below the 1024-bit legacy minimum", bits);

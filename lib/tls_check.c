@@ -32,7 +32,9 @@
 #include "tls_internal.h"
 
 static int ctx_index = -1;
-static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+/* Made on first use, under the lock, and again after a failure (an allocation failure must
+ * not disable TLS contexts for the rest of the process, as a pthread_once would). */
+static pthread_mutex_t index_lock = PTHREAD_MUTEX_INITIALIZER;
 /* OpenSSL's own security callback (the security level), which ours runs after its checks. */
 typedef int sec_cb_fn(const SSL *, const SSL_CTX *, int, int, int, void *, void *);
 static _Atomic(sec_cb_fn *) level_cb;
@@ -55,8 +57,12 @@ static void make_index(void)
 
 int frt_tls_ctx_attach(SSL_CTX *sctx, fipsrt_tls_ctx *ctx)
 {
-    pthread_once(&index_once, make_index);
-    return ctx_index >= 0 && SSL_CTX_set_ex_data(sctx, ctx_index, ctx) == 1;
+    pthread_mutex_lock(&index_lock);
+    if (ctx_index < 0)
+        make_index();
+    int idx = ctx_index;
+    pthread_mutex_unlock(&index_lock);
+    return idx >= 0 && SSL_CTX_set_ex_data(sctx, idx, ctx) == 1;
 }
 
 fipsrt_tls_ctx *frt_tls_ctx_of(const SSL_CTX *sctx)
@@ -324,8 +330,10 @@ void frt_tls_abort(SSL *ssl)
 {
     /* OpenSSL has no call that sends an alert after the handshake; a record it must refuse
      * makes it send one itself. A plaintext ChangeCipherSpec after the handshake is such a
-     * record: TLS 1.3 answers unexpected_message, TLS 1.2 bad_record_mac (RFC 8446 5,
-     * RFC 5246 6.2.3). The transport's own read side is put back afterwards. */
+     * record: TLS 1.3 answers unexpected_message (RFC 8446 5); TLS 1.2 fails to decrypt it
+     * (RFC 5246 6.2.3), which OpenSSL 3.0 answers with internal_error under AES-GCM (the
+     * record is too short for its AAD) and decode_error under CBC. The transport's own read
+     * side is put back afterwards. */
     static const unsigned char ccs[] = {SSL3_RT_CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1};
     BIO *rbio = SSL_get_rbio(ssl);
     BIO *bogus = BIO_new_mem_buf(ccs, sizeof(ccs));

@@ -22,7 +22,9 @@
 /* ---- the fd BIO ----------------------------------------------------------------------- */
 
 static BIO_METHOD *fd_method;
-static pthread_once_t fd_method_once = PTHREAD_ONCE_INIT;
+/* Made on first use, under the lock, and again after a failure: an allocation failure must
+ * not disable fd connections for the rest of the process (a pthread_once would). */
+static pthread_mutex_t fd_method_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int fd_write(BIO *bio, const char *buf, size_t len, size_t *written)
 {
@@ -160,12 +162,14 @@ static int conn_new(fipsrt_tls_conn **out, fipsrt_tls_ctx *ctx, const char *peer
             c->peer_name = strdup(peer_name);
             FRT_CHECK(c->peer_name != NULL, FIPSRT_E_NOMEM, "out of memory");
             if (is_ip) {
-                /* RFC 6066: no SNI for IP literals; the certificate needs an IP SAN. */
+                /* RFC 6066: no SNI for IP literals; the certificate needs an IP SAN. The name
+                 * passed valid_peer_name(): these setters fail only for lack of memory (libssl
+                 * says "internal error" or nothing). */
                 FRT_OSSL(X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), peer_name),
-                         FIPSRT_E_INVALID_ARG);
+                         FIPSRT_E_NOMEM);
             } else {
-                FRT_OSSL(SSL_set_tlsext_host_name(c->ssl, peer_name), FIPSRT_E_INVALID_ARG);
-                FRT_OSSL(SSL_set1_host(c->ssl, peer_name), FIPSRT_E_INVALID_ARG);
+                FRT_OSSL(SSL_set_tlsext_host_name(c->ssl, peer_name), FIPSRT_E_NOMEM);
+                FRT_OSSL(SSL_set1_host(c->ssl, peer_name), FIPSRT_E_NOMEM);
                 SSL_set_hostflags(c->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
             }
             if (ctx->tickets)
@@ -190,9 +194,13 @@ FIPSRT_API int fipsrt_tls_conn_new_fd(fipsrt_tls_conn **out, fipsrt_tls_ctx *ctx
     *out = NULL;
     FRT_ARG(fd >= 0);
     FRT_TRY(conn_new(out, ctx, peer_name));
-    pthread_once(&fd_method_once, make_fd_method);
-    FRT_CHECK(fd_method != NULL, FIPSRT_E_NOMEM, "BIO_meth_new failed");
-    FRT_OSSL_PTR(bio, BIO_new(fd_method), FIPSRT_E_NOMEM);
+    pthread_mutex_lock(&fd_method_lock);
+    if (fd_method == NULL)
+        make_fd_method();
+    BIO_METHOD *method = fd_method;
+    pthread_mutex_unlock(&fd_method_lock);
+    FRT_CHECK(method != NULL, FIPSRT_E_NOMEM, "BIO_meth_new failed");
+    FRT_OSSL_PTR(bio, BIO_new(method), FIPSRT_E_NOMEM);
     (*out)->fdio.fd = fd;
     (*out)->fdio.socket = getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) == 0;
     BIO_set_data(bio, &(*out)->fdio);
@@ -397,10 +405,14 @@ FIPSRT_API int fipsrt_tls_conn_write(fipsrt_tls_conn *conn, const void *buf, siz
         size_t n = 0;
         conn->fdio.err = 0;
         int ret = SSL_write_ex(conn->ssl, p + *written, len - *written, &n);
-        if (ret != 1)
-            return ssl_failure(conn, __func__, ret);
+        if (ret != 1) {
+            rv = ssl_failure(conn, __func__, ret);
+            conn->write_pending = rv == FIPSRT_E_WANT_WRITE || rv == FIPSRT_E_WANT_READ;
+            return rv;
+        }
         *written += n;
     }
+    conn->write_pending = false;
     clear_queue();
     frt_service_approved();  /* all of it sealed with an approved suite; partial: no count */
 out:
@@ -415,6 +427,10 @@ FIPSRT_API int fipsrt_tls_conn_shutdown(fipsrt_tls_conn *conn)
     FRT_CHECK(conn->state != FRT_CONN_NEW, FIPSRT_E_STATE, "the handshake has not completed");
     if (conn->shutdown_sent)
         goto sent;
+    /* OpenSSL sends no alert behind a half-sent record: retrying would fail the connection
+     * ("bad write retry"). */
+    FRT_CHECK(!conn->write_pending, FIPSRT_E_STATE, "%s",
+              "an unfinished write: call fipsrt_tls_conn_write() again with the rest first");
     clear_queue();
     conn->fdio.err = 0;
     int ret = SSL_shutdown(conn->ssl);

@@ -58,7 +58,9 @@ FIPSRT_API const char *fipsrt_tls_policy(fipsrt_tls_policy_item item)
 static int ems_index = -1;
 /* Per-SSL pointer to its fipsrt_tls_conn; the app data slot is the program's. */
 static int conn_index = -1;
-static pthread_once_t ems_once = PTHREAD_ONCE_INIT;
+/* Made on first use, under the lock, and again after a failure (an allocation failure must
+ * not disable TLS for the rest of the process, as a pthread_once would). */
+static pthread_mutex_t ems_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* In the global default context like every ex_data index and free of the library (see
  * lib/internal.h): made in another thread default, these indexes could equal ones the program
@@ -67,8 +69,10 @@ static pthread_once_t ems_once = PTHREAD_ONCE_INIT;
 static void make_ems_index(void)
 {
     OSSL_LIB_CTX *prev = frt_ex_data_enter();
-    ems_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-    conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    if (ems_index < 0)
+        ems_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    if (conn_index < 0)
+        conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
     frt_ex_data_leave(prev);
 }
 
@@ -85,8 +89,12 @@ int frt_tls_conn_attach(SSL *ssl, struct fipsrt_tls_conn *conn)
 int frt_tls_apply_policy(SSL_CTX *ctx, fipsrt_tls_version min_version)
 {
     int rv = FIPSRT_OK;
-    pthread_once(&ems_once, make_ems_index);
-    FRT_CHECK(ems_index >= 0 && conn_index >= 0, FIPSRT_E_NOMEM, "SSL_get_ex_new_index failed");
+    pthread_mutex_lock(&ems_lock);
+    if (ems_index < 0 || conn_index < 0)
+        make_ems_index();
+    bool made = ems_index >= 0 && conn_index >= 0;
+    pthread_mutex_unlock(&ems_lock);
+    FRT_CHECK(made, FIPSRT_E_NOMEM, "SSL_get_ex_new_index failed");
     FRT_OSSL(SSL_CTX_set_min_proto_version(
                  ctx, min_version == FIPSRT_TLS_1_3 ? TLS1_3_VERSION : TLS1_2_VERSION),
              FIPSRT_E_INTERNAL);

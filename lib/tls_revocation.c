@@ -614,9 +614,10 @@ int frt_tls_revocation_setup(fipsrt_tls_ctx *ctx, const fipsrt_tls_config *cfg)
         FRT_OSSL(SSL_CTX_set_tlsext_status_cb(ctx->ssl_ctx, client_status_cb), FIPSRT_E_INTERNAL);
         FRT_OSSL(SSL_CTX_set_tlsext_status_arg(ctx->ssl_ctx, ctx), FIPSRT_E_INTERNAL);
     } else if (ctx->role == FIPSRT_TLS_SERVER) {
-        rev->nstaples = frt_tls_certs_count(ctx->certs);
-        rev->staples = calloc(rev->nstaples ? rev->nstaples : 1, sizeof(*rev->staples));
+        size_t n = frt_tls_certs_count(ctx->certs);
+        rev->staples = calloc(n ? n : 1, sizeof(*rev->staples));
         FRT_CHECK(rev->staples != NULL, FIPSRT_E_NOMEM, "out of memory");
+        rev->nstaples = n;   /* only now: frt_tls_revocation_free() walks the staples */
         FRT_OSSL(SSL_CTX_set_tlsext_status_cb(ctx->ssl_ctx, server_status_cb), FIPSRT_E_INTERNAL);
         FRT_OSSL(SSL_CTX_set_tlsext_status_arg(ctx->ssl_ctx, ctx), FIPSRT_E_INTERNAL);
     }

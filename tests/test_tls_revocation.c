@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -642,7 +643,7 @@ END_TEST
 /* Replacing the response while handshakes run (the server's refresh before nextUpdate). */
 struct swapper {
     fipsrt_tls_ctx *ctx;
-    volatile int stop;
+    atomic_int stop;   /* read by the swapper while the main thread sets it */
     int swaps, failures;
 };
 
@@ -651,7 +652,7 @@ static void *swap_loop(void *arg)
     struct swapper *sw = arg;
     size_t a_len, b_len;
     char *a = slurp(fx("resp-good.der"), &a_len), *b = slurp(fx("resp-good-by-ca.der"), &b_len);
-    while (!sw->stop) {
+    while (!atomic_load(&sw->stop)) {
         bool odd = sw->swaps++ % 2;
         if (fipsrt_tls_ctx_set_ocsp_response(sw->ctx, (const uint8_t *)(odd ? a : b), odd ? a_len : b_len) != 0)
             sw->failures++;
@@ -678,7 +679,7 @@ START_TEST(test_ocsp_replace_while_running)
         expect_ok(&r);
         ck_assert_int_eq(r.ocsp_stapled, 1);
     }
-    sw.stop = 1;
+    atomic_store(&sw.stop, 1);
     pthread_join(t, NULL);
     ck_assert_int_eq(sw.failures, 0);
     ck_assert_int_gt(sw.swaps, 1);

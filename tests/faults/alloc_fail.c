@@ -25,6 +25,7 @@
  *   (one injection point cost ~15 s there); the ASan build's LeakSanitizer checks leaks.
  */
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -54,11 +55,126 @@ const char *fault_check_target;
 static long counter;       /* allocations since the segment started (when counting) */
 static long fail_at;       /* 0: none; else the allocation to fail */
 static int counting;
+static int step_no;        /* steps begun in this segment (the per-step site key) */
+static int per_step;       /* --sites step: a site is (allocation site, step), not the site alone */
 
-static int inject(void)
+/*
+ * Allocation sites. OpenSSL's allocator hooks receive the (file, line) of the OPENSSL_malloc
+ * call (Debian builds OpenSSL with file names); the library's wrapped malloc & co. the
+ * caller's return address. The counting run notes the first N at which each distinct site
+ * allocates (one per (site, step) with --sites step) and hands the list to the parent, which
+ * fails each of them once besides the evenly spaced sample. fork() keeps the address space,
+ * so a site's file pointer and return address are the same in every child.
+ */
+#define MAX_SITES 16384
+#define SITE_SLOTS (1 << 16)
+struct site {
+    long n;                /* the first allocation made there (counting run) */
+    const char *file;      /* OpenSSL's site, or NULL: the library's, at `ret` */
+    int line;
+    uintptr_t ret;
+};
+struct site_list {
+    long count;
+    struct site s[MAX_SITES];
+};
+static struct site_list *sites;   /* shared with the parent */
+static uint64_t site_seen[SITE_SLOTS];
+static const char *pin_file;      /* --site FILE:LINE: fail the pin_k-th allocation there */
+static int pin_line;
+static long pin_k, pin_hits;
+static int pin_fired, pin_armed;
+static const char *fired_file;    /* the site of the injected failure */
+static int fired_line;
+static uintptr_t fired_ret;
+static long fired_k;
+extern const char __executable_start[];
+
+static int fired_step;
+/* "crypto/bn/bn_lib.c:85#K" for OpenSSL's sites (its K-th allocation there), "lib:S#K (exe+0x1a2b)"
+ * for the library's own K-th allocation in the segment's S-th step (addr2line -e alloc_fail). */
+static const char *site_name(char *buf, size_t cap, const char *file, int line, uintptr_t ret,
+                             long k)
 {
-    return counting && ++counter == fail_at;
+    if (file != NULL && k > 0)
+        snprintf(buf, cap, "%s:%d#%ld", file, line, k);
+    else if (file != NULL)
+        snprintf(buf, cap, "%s:%d", file, line);
+    else if (k > 0)   /* the library's K-th allocation in step S: --site lib:S#K */
+        snprintf(buf, cap, "lib:%d#%ld (exe+%#lx)", fired_step, k,
+                 (unsigned long)(ret - (uintptr_t)__executable_start));
+    else
+        snprintf(buf, cap, "exe+%#lx", (unsigned long)(ret - (uintptr_t)__executable_start));
+    return buf;
 }
+
+/* The slot of `key` in a table of SITE_SLOTS keys (inserted if new); *fresh says which. */
+static size_t site_slot(uint64_t *table, uint64_t key, int *fresh)
+{
+    key |= 1;   /* never 0 (the empty slot) */
+    uint64_t h = key * 0x9E3779B97F4A7C15ull;
+    for (size_t i = (size_t)(h >> 48) & (SITE_SLOTS - 1);; i = (i + 1) & (SITE_SLOTS - 1)) {
+        if (table[i] == key || table[i] == 0) {
+            *fresh = table[i] == 0;
+            table[i] = key;
+            return i;
+        }
+    }
+}
+
+static uint64_t site_hit_key[SITE_SLOTS];
+static uint64_t global_seen[SITE_SLOTS];   /* parent: sites failed in earlier segments */
+static long site_hits[SITE_SLOTS];   /* allocations at each site so far (the K of --site) */
+static long site_k;   /* the current allocation's K at its site */
+static long lib_k;    /* the library's own allocations in this step so far */
+
+static void note_site(const char *file, int line, uintptr_t ret)
+{
+    uint64_t key = file ? (uint64_t)(uintptr_t)file * 131 + (uint64_t)line : (uint64_t)ret;
+    int fresh;
+    size_t hit = site_slot(site_hit_key, key, &fresh);
+    site_k = ++site_hits[hit];
+    if (fail_at != 0 || sites == NULL)
+        return;
+    if (per_step)
+        key = key * 1000003u + (uint64_t)step_no;
+    site_slot(site_seen, key, &fresh);
+    if (fresh && sites->count < MAX_SITES)
+        sites->s[sites->count++] = (struct site){counter, file, line, ret};
+}
+
+static void note_fired(const char *file);
+
+/* Fail this allocation? `file`/`line` for OpenSSL's, else the caller's address. */
+static int inject_at(const char *file, int line, const void *ret)
+{
+    if (!counting)
+        return 0;
+    ++counter;
+    note_site(file, line, (uintptr_t)ret);
+    if (file == NULL)
+        lib_k++;
+    if (pin_armed) {
+        int lib_pin = strcmp(pin_file, "lib") == 0;
+        if (pin_fired || (lib_pin ? file != NULL || step_no != pin_line || lib_k != pin_k
+                                  : file == NULL || line != pin_line ||
+                                        strcmp(file, pin_file) != 0 || ++pin_hits != pin_k))
+            return 0;
+        pin_fired = 1;
+        fail_at = counter;
+    } else if (counter != fail_at) {
+        return 0;
+    }
+    fired_file = file;
+    fired_line = line;
+    fired_k = file ? site_k : lib_k;
+    fired_step = step_no;
+    fired_ret = (uintptr_t)ret;
+    note_fired(file);
+    return 1;
+}
+
+#define inject() inject_at(NULL, 0, __builtin_return_address(0))
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -86,7 +202,7 @@ void __lsan_ignore_object(const void *p) __attribute__((weak));
 
 static void *ossl_malloc(size_t n, const char *file, int line)
 {
-    if (inject())
+    if (inject_at(file, line, NULL))
         return NULL;
     void *p = __real_malloc(n);
     if (p != NULL && __lsan_ignore_object != NULL && file != NULL &&
@@ -101,7 +217,7 @@ static void *ossl_realloc(void *p, size_t n, const char *file, int line)
         free(p);
         return NULL;
     }
-    return inject() ? NULL : __real_realloc(p, n);
+    return inject_at(file, line, NULL) ? NULL : __real_realloc(p, n);
 }
 
 static void ossl_free(void *p, const char *file, int line)
@@ -160,12 +276,38 @@ static const char *const known_names[KNOWN_COUNT] = {
 struct report {
     long total;            /* counting run: allocations made */
     int fired;             /* injection happened */
+    const char *fired_file; /* OpenSSL's site of the injected failure, if it was OpenSSL's */
+    int hit;               /* the injected failure happened (even if no step ended after) */
     int line, rc;          /* the step that met the failure, and its result */
     int defects;
     int known[KNOWN_COUNT];
 };
 static struct report *rep;
 static long step_start;
+
+/*
+ * Crashes that are OpenSSL's, not the library's (reported, not failing), by the site whose
+ * failed allocation OpenSSL 3.0.19's FIPS module (fips.so) then dereferences; the library
+ * cannot intercept an allocation inside the module:
+ * - crypto/initthread.c: ossl_init_thread_start() uses its per-thread event handler list after
+ *   failing to allocate it (reached from RAND_get0_private() when the provider's self-test
+ *   signs with RSA and sets up blinding);
+ * - providers/implementations/kdfs/sskdf.c: sskdf_new() stores into the context it failed to
+ *   allocate (the provider's SSKDF/X963KDF self-test, reached from fipsrt_selftest()).
+ */
+static int openssl_crash(const struct report *r)
+{
+    return r->fired_file != NULL && (strcmp(r->fired_file, "crypto/initthread.c") == 0 ||
+                                     strcmp(r->fired_file,
+                                            "providers/implementations/kdfs/sskdf.c") == 0);
+}
+static long openssl_crashes;
+
+static void note_fired(const char *file)
+{
+    rep->fired_file = file;   /* the parent maps the same libraries (fork) */
+    rep->hit = 1;
+}
 static const char *phase = "count";
 static const char *seg_name;
 
@@ -176,7 +318,9 @@ static void defect(const char *call, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " [%s]\n", fipsrt_last_error());
+    char site[256];
+    fprintf(stderr, " [%s] (failed allocation at %s)\n", fipsrt_last_error(),
+            site_name(site, sizeof(site), fired_file, fired_line, fired_ret, fired_k));
     rep->defects++;
 }
 
@@ -185,8 +329,10 @@ static void defect(const char *call, int line, const char *fmt, ...)
  * call). CLI exits 1/2 are its documented failure statuses. */
 static void known(enum known k, const char *call, int line, int rc)
 {
-    fprintf(stderr, "KNOWN %s/%s N=%ld line %d: %s: %d: %s [%s]\n", seg_name, phase, fail_at,
-            line, call, rc, known_names[k], fipsrt_last_error());
+    char site[256];
+    fprintf(stderr, "KNOWN %s/%s N=%ld line %d: %s: %d: %s [%s] (failed allocation at %s)\n",
+            seg_name, phase, fail_at, line, call, rc, known_names[k], fipsrt_last_error(),
+            site_name(site, sizeof(site), fired_file, fired_line, fired_ret, fired_k));
     rep->known[k]++;
 }
 
@@ -232,6 +378,8 @@ static int allowed_code(int rc)
 
 void step_begin(void)
 {
+    step_no++;
+    lib_k = 0;
     step_start = counter;
 }
 
@@ -331,10 +479,32 @@ static void remove_fixtures(void)
 
 /* ---- the sweep ------------------------------------------------------------------------- */
 
-/* Run one segment in a child with fail_at = n (0: count only). Returns the wait status. */
-static int run_child(const struct fault_segment *seg, long n, const char *errlog)
+/* A crashing child prints its stack (frames in libcrypto / fips.so by symbol) to its log. */
+static void on_crash(int sig)
 {
+    void *frames[48];
+    char site[256];
+    int n = backtrace(frames, 48);
+    dprintf(2, "CRASH signal %d after the failed allocation at %s; stack:\n", sig,
+            site_name(site, sizeof(site), fired_file, fired_line, fired_ret, fired_k));
+    backtrace_symbols_fd(frames, n, 2);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Start one segment in a child with fail_at = n (0: count only; -1: the --site pin), reporting
+ * into reps[slot] and errlogs[slot]. */
+#define MAX_JOBS 8
+static struct report *reps;          /* one per job slot (shared) */
+static char errlogs[MAX_JOBS][300];
+
+static pid_t start_child(const struct fault_segment *seg, long n, int slot)
+{
+    const char *errlog = errlogs[slot];
+    rep = &reps[slot];
     memset(rep, 0, sizeof(*rep));
+    if (n == 0)
+        sites->count = 0;
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -347,9 +517,15 @@ static int run_child(const struct fault_segment *seg, long n, const char *errlog
         if (null < 0 || err < 0 || dup2(null, 1) < 0 || dup2(err, 2) < 0)
             _exit(98);
         seg_name = seg->name;
-        fail_at = n;
+        if (getenv("ASAN_OPTIONS") == NULL) {   /* ASan prints its own */
+            signal(SIGSEGV, on_crash);
+            signal(SIGBUS, on_crash);
+        }
+        pin_armed = n < 0;   /* -1: the --site run */
+        fail_at = n < 0 ? 0 : n;
         phase = n ? "injected" : "count";
         counter = 0;
+        step_no = 0;
         counting = 1;
         int rc = seg->run();
         counting = 0;
@@ -365,10 +541,20 @@ static int run_child(const struct fault_segment *seg, long n, const char *errlog
         fflush(NULL);
         exit(rep->defects ? 1 : 0);   /* exit(), so LeakSanitizer and atexit cleanup run */
     }
+    return pid;
+}
+
+static int wait_child(pid_t pid)
+{
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     return st;
+}
+
+static int run_child(const struct fault_segment *seg, long n, int slot)
+{
+    return wait_child(start_child(seg, n, slot));
 }
 
 static void print_log(const char *errlog, int max_lines)
@@ -381,6 +567,62 @@ static void print_log(const char *errlog, int max_lines)
         fclose(f);
 }
 
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* --site lib:S#K: fail the library's own K-th allocation in the segment's S-th step.
+ * --site FILE:LINE[#K]: fail the K-th (default first) allocation OpenSSL makes at FILE:LINE
+ * (FILE as the hooks see it: "crypto/..." in the FIPS provider, "../crypto/..." in libcrypto),
+ * independent of allocation counts. */
+static int parse_pin(const char *arg)
+{
+    static char file[256];
+    const char *colon = strrchr(arg, ':');
+    if (colon == NULL || (size_t)(colon - arg) >= sizeof(file))
+        return -1;
+    memcpy(file, arg, (size_t)(colon - arg));
+    file[colon - arg] = '\0';
+    pin_line = atoi(colon + 1);
+    const char *hash = strchr(colon, '#');
+    pin_k = hash ? atol(hash + 1) : 1;
+    pin_file = file;
+    return pin_line > 0 && pin_k > 0 ? 0 : -1;
+}
+
+/*
+ * Regressions: each defect the sweep found, pinned to the allocation site whose failure showed
+ * it (the K-th allocation there in the segment), so it is re-checked whatever the allocation
+ * counts become. Sites are OpenSSL 3.0's (Debian); a site no longer reached fails the run
+ * (re-pin it with --list-sites and --site).
+ */
+static const struct regression {
+    const char *name, *segment, *site;
+} regressions[] = {
+    /* keys.c wrap(): the RSA key's cached size was 0 (OpenSSL's get_params failed under OOM)
+     * and the import was refused as NOT_APPROVED ("RSA key of 0 bits") */
+    {"rsa-bits-unread", "rsa", "crypto/stack/stack.c:229#5"},
+    /* selftest.c frt_run_kats(): a KAT whose call ran out of memory was reported as a wrong
+     * answer, FIPSRT_E_INTERNAL (SHA2-256's digest context, AES-128-GCM's cipher context) */
+    {"kat-sha256-nomem", "selftest", "../crypto/evp/digest.c:132#1"},
+    {"kat-gcm-nomem", "selftest", "../crypto/evp/evp_enc.c:71#1"},
+    /* tls_revocation.c: nstaples was set before the staples array was allocated, so freeing
+     * the half-made context walked a NULL array (SIGSEGV) */
+    {"tls-staples-crash", "tls_mem", "lib:5#7"},
+    /* tls_conn.c: SNI and host-check setters failing for lack of memory were INVALID_ARG */
+    {"tls-sni-nomem", "tls_mem", "../ssl/s3_lib.c:3918#1"},
+    {"tls-host-nomem", "tls_mem", "../crypto/x509/x509_vpm.c:60#1"},
+    /* the first ex_data index made after start-up (libssl's X509_STORE_CTX index, now made at
+     * init; then tls_check.c's SSL_CTX index) was a run-once: its failure disabled every later
+     * fipsrt_tls_ctx_new() */
+    {"tls-ex-index-once", "tls_mem", "../crypto/ex_data.c:172#1"},
+    /* tls_conn.c: the fd BIO method was a run-once: its failure disabled fd connections */
+    {"tls-fd-method-once", "tls_fd", "../crypto/bio/bio_meth.c:38#1"},
+    {NULL, NULL, NULL},
+};
+
 static int on_valgrind(void)
 {
     const char *p = getenv("LD_PRELOAD");
@@ -391,7 +633,17 @@ int main(int argc, char **argv)
 {
     const char *only_seg = NULL;
     long only_n = 0, samples = 16, seed = 0;
-    int full = 0;
+    int full = 0, use_sites = 1, list_sites = 0, run_regressions = 0, show_known = 0, dry = 0;
+    /* new (default): each allocation site fails once in the whole sweep, in the first segment
+     * reaching it; site: once in every segment reaching it; step: once in every step reaching
+     * it; off: the evenly spaced sample only. */
+    const char *mode = getenv("FIPSRT_FAULT_SITES");
+    int new_sites_only = mode == NULL || strcmp(mode, "new") == 0;
+    long jobs = getenv("FIPSRT_FAULT_JOBS") ? atol(getenv("FIPSRT_FAULT_JOBS")) : 2;
+    if (mode != NULL && strcmp(mode, "off") == 0)
+        use_sites = 0;
+    if (mode != NULL && strcmp(mode, "step") == 0)
+        per_step = 1;
     if (getenv("FIPSRT_FAULT_SAMPLES"))
         samples = atol(getenv("FIPSRT_FAULT_SAMPLES"));
     if (getenv("FIPSRT_FAULT_SEED"))
@@ -407,31 +659,73 @@ int main(int argc, char **argv)
             only_seg = argv[++i];
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only_n = atol(argv[++i]);
+        else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc)
+            jobs = atol(argv[++i]);
+        else if (strcmp(argv[i], "--sites") == 0 && i + 1 < argc) {
+            mode = argv[++i];
+            new_sites_only = strcmp(mode, "new") == 0;
+            use_sites = strcmp(mode, "off") != 0;
+            per_step = strcmp(mode, "step") == 0;
+        } else if (strcmp(argv[i], "--show-known") == 0)
+            show_known = 1;
+        else if (strcmp(argv[i], "--dry") == 0)
+            dry = 1;
+        else if (strcmp(argv[i], "--regressions") == 0)
+            run_regressions = 1;
+        else if (strcmp(argv[i], "--list-sites") == 0)
+            list_sites = 1;
+        else if (strcmp(argv[i], "--site") == 0 && i + 1 < argc && parse_pin(argv[++i]) == 0)
+            ;
         else {
-            fprintf(stderr, "usage: %s [--full] [--samples M] [--seed S] [--segment NAME] "
-                            "[--only N]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--full] [--samples M] [--seed S] [--sites new|site|step|off] "
+                            "[--jobs J] "
+                            "[--list-sites] [--show-known] [--dry] [--regressions] [--segment NAME] [--only N] "
+                            "[--site FILE:LINE[#K]]\n", argv[0]);
             return 2;
         }
     }
+    if (jobs < 1 || jobs > MAX_JOBS)
+        jobs = 1;
     if (on_valgrind()) {
         puts("alloc_fail: skipped under valgrind (the ASan run checks leaks)");
         return 77;
     }
-    rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (rep == MAP_FAILED || fipsrt_init() != 0)
+    reps = mmap(NULL, sizeof(*reps) * MAX_JOBS, PROT_READ | PROT_WRITE,
+                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    rep = reps;
+    sites = mmap(NULL, sizeof(*sites), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (reps == MAP_FAILED || sites == MAP_FAILED || fipsrt_init() != 0)
         return 2;
     fixtures();
     fault_check_target = getenv("FIPSRT_CLI");   /* a binary `fipsrt check` passes */
-    char errlog[300];
-    snprintf(errlog, sizeof(errlog), "%s/child.err", fault_tmpdir);
+    for (int j = 0; j < MAX_JOBS; j++)
+        snprintf(errlogs[j], sizeof(errlogs[j]), "%s/child%d.err", fault_tmpdir, j);
+    const char *errlog = errlogs[0];
 
     long points = 0, fired = 0, failing = 0, bad = 0, absorbed = 0, known_total[KNOWN_COUNT] = {0};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (const struct fault_segment *seg = fault_segments; seg->name != NULL; seg++) {
+    for (const struct regression *r = regressions; run_regressions && r->name != NULL; r++) {
+        const struct fault_segment *seg = fault_segments;
+        while (seg->name != NULL && strcmp(seg->name, r->segment) != 0)
+            seg++;
+        if (seg->name == NULL || parse_pin(r->site) != 0)
+            return 2;
+        int st = run_child(seg, -1, 0);
+        int ok = st == 0 && rep->hit;
+        printf("regression %-20s %s at %s: %s\n", r->name, r->segment, r->site,
+               ok ? "ok" : rep->hit ? "DEFECT" : "site not reached (re-pin it)");
+        if (!ok) {
+            print_log(errlog, 40);
+            bad++;
+        }
+        points++;
+    }
+    for (const struct fault_segment *seg = fault_segments; seg->name != NULL && !run_regressions;
+         seg++) {
         if (only_seg != NULL && strcmp(only_seg, seg->name) != 0)
             continue;
-        int st = run_child(seg, 0, errlog);
+        int st = run_child(seg, 0, 0);
         long total = rep->total;
         if (st != 0 || total == 0) {
             fprintf(stderr, "%s: the uninjected run failed (status %#x)\n", seg->name, st);
@@ -441,9 +735,70 @@ int main(int argc, char **argv)
         }
         long stride = full || samples <= 0 || samples >= total ? 1 : (total + samples - 1) / samples;
         long first = only_n ? only_n : 1 + seed % stride;
+        /* the points: every stride-th allocation, and each site's first allocation */
+        long nsites = sites->count, npts = 0;
+        long *pts = malloc(sizeof(long) * (size_t)(total / stride + 2 + (use_sites ? nsites : 0)));
+        if (pts == NULL)
+            return 2;
+        if (only_n || pin_file != NULL)
+            pts[npts++] = pin_file != NULL ? -1 : only_n;
+        else {
+            for (long n = first; n <= total; n += stride)
+                pts[npts++] = n;
+            for (long i = 0; use_sites && i < nsites; i++) {
+                const struct site *t = &sites->s[i];
+                uint64_t key = t->file ? (uint64_t)(uintptr_t)t->file * 131 + (uint64_t)t->line
+                                       : (uint64_t)t->ret;
+                int fresh = 1;
+                if (new_sites_only)   /* failed in an earlier segment already: skip */
+                    site_slot(global_seen, key, &fresh);
+                if (fresh)
+                    pts[npts++] = t->n;
+            }
+            qsort(pts, (size_t)npts, sizeof(long), cmp_long);
+            long k = 0;
+            for (long i = 0; i < npts; i++)
+                if (k == 0 || pts[k - 1] != pts[i])
+                    pts[k++] = pts[i];
+            npts = k;
+        }
+        if (list_sites)
+            for (long i = 0; i < nsites; i++) {
+                char name[256];
+                printf("site %s N=%ld %s\n", seg->name, sites->s[i].n,
+                       site_name(name, sizeof(name), sites->s[i].file, sites->s[i].line,
+                                 sites->s[i].ret, 0));
+            }
+        struct timespec s0, s1;
+        clock_gettime(CLOCK_MONOTONIC, &s0);
         long seg_points = 0, seg_fired = 0, seg_bad = 0;
-        for (long n = first; n <= total; n += stride) {
-            st = run_child(seg, n, errlog);
+        pid_t pids[MAX_JOBS] = {0};
+        long slot_n[MAX_JOBS];
+        long next = 0, running = 0;
+        while (!dry && (next < npts || running > 0)) {
+            if (next < npts && running < jobs) {
+                int slot = 0;
+                while (pids[slot] != 0)
+                    slot++;
+                slot_n[slot] = pts[next++];
+                pids[slot] = start_child(seg, slot_n[slot], slot);
+                running++;
+                continue;
+            }
+            int slot = -1;
+            pid_t done;
+            while ((done = waitpid(-1, &st, 0)) < 0 && errno == EINTR)
+                ;
+            for (int j = 0; j < jobs; j++)
+                if (pids[j] == done)
+                    slot = j;
+            if (slot < 0)
+                continue;
+            pids[slot] = 0;
+            running--;
+            long n = slot_n[slot];
+            rep = &reps[slot];
+            const char *slot_log = errlogs[slot];
             seg_points++;
             seg_fired += rep->fired;
             for (int k = 0; k < KNOWN_COUNT; k++)
@@ -452,7 +807,17 @@ int main(int argc, char **argv)
                 failing++;
             if (rep->fired && rep->rc == 0)
                 absorbed++;
-            if (st != 0) {
+            int any_known = 0;
+            for (int k = 0; k < KNOWN_COUNT; k++)
+                any_known |= rep->known[k] > 0;
+            if (show_known && st == 0 && any_known)
+                print_log(slot_log, 60);
+            if (st != 0 && openssl_crash(rep) && rep->defects == 0) {
+                fprintf(stderr, "KNOWN %s N=%ld: OpenSSL's FIPS module crashed (status %#x) after "
+                                "its allocation at %s failed\n", seg->name, n, st,
+                        rep->fired_file);
+                openssl_crashes++;
+            } else if (st != 0) {
                 seg_bad++;
                 if (WIFSIGNALED(st))
                     fprintf(stderr, "DEFECT %s N=%ld: child killed by signal %d\n", seg->name, n,
@@ -460,13 +825,19 @@ int main(int argc, char **argv)
                 else if (WEXITSTATUS(st) != 1)
                     fprintf(stderr, "DEFECT %s N=%ld: child exit status %d (leak or sanitizer "
                                     "report below)\n", seg->name, n, WEXITSTATUS(st));
-                print_log(errlog, 60);
+                print_log(slot_log, 60);
             }
-            if (only_n)
-                break;
         }
-        printf("%-13s %6ld allocations, %5ld injected (stride %ld), %5ld reached, %ld failing\n",
-               seg->name, total, seg_points, stride, seg_fired, seg_bad);
+        free(pts);
+        clock_gettime(CLOCK_MONOTONIC, &s1);
+        if (pin_file != NULL && !rep->hit) {
+            fprintf(stderr, "%s: the pinned site %s:%d #%ld was not reached\n", seg->name,
+                    pin_file, pin_line, pin_k);
+            seg_bad++;
+        }
+        printf("%-13s %6ld allocations, %4ld sites, %5ld injected (stride %ld), %5ld reached, "
+               "%ld failing, %.1f s\n", seg->name, total, nsites, seg_points, stride, seg_fired,
+               seg_bad, (double)(s1.tv_sec - s0.tv_sec) + (double)(s1.tv_nsec - s0.tv_nsec) / 1e9);
         fflush(stdout);
         points += seg_points;
         fired += seg_fired;
@@ -476,6 +847,8 @@ int main(int argc, char **argv)
     printf("alloc_fail: %ld injection points, %ld reached (%ld made a call fail, %ld absorbed), "
            "%ld with defects, %.1f s (seed %ld)\n", points, fired, failing, absorbed, bad,
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, seed);
+    printf("alloc_fail: known (not failing): OpenSSL FIPS module crash (initthread.c, sskdf.c) at %ld "
+           "injection points\n", openssl_crashes);
     for (int k = 0; k < KNOWN_COUNT; k++)
         printf("alloc_fail: known (not failing): %s at %ld injection points\n", known_names[k],
                known_total[k]);
