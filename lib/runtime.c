@@ -135,12 +135,14 @@ _Noreturn void frt_panic(const char *step, const char *detail)
         fprintf(stderr, "\t%s:%d\n", source_path(file), line);
     }
     fflush(stderr);
-    frt_gcov_dump();   /* coverage builds only: abort() skips the exit-time write */
     /* A container's entry point is PID 1 of its namespace, where the kernel ignores SIGABRT's
      * default action: abort() would end in a SIGSEGV (status 139). Exit with the status a
      * shell reports for SIGABRT instead, so a panicking container exits 134 like a program. */
-    if (getpid() == 1)
+    if (getpid() == 1) {
+        frt_gcov_dump();   /* coverage builds only: _exit() skips the exit-time write */
         _exit(128 + SIGABRT);
+    }
+    frt_gcov_dump();       /* and so does abort() */
     abort();
 }
 

@@ -291,23 +291,29 @@ static X509 *find_signer(OCSP_BASICRESP *bs, const STACK_OF(X509) *certs)
     return NULL;
 }
 
-static bool same_der(X509 *a, X509 *b)
+/* The same subject name and public key (SubjectPublicKeyInfo): the issuer itself, whether
+ * the very certificate of the verified chain or a re-issued copy of it. */
+static bool same_name_and_key(X509 *a, X509 *b)
 {
     unsigned char *da = NULL, *db = NULL;
-    int la = i2d_X509(a, &da), lb = i2d_X509(b, &db);
+    if (X509_NAME_cmp(X509_get_subject_name(a), X509_get_subject_name(b)) != 0)
+        return false;
+    int la = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(a), &da);
+    int lb = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(b), &db);
     bool same = la > 0 && la == lb && memcmp(da, db, (size_t)la) == 0;
     OPENSSL_free(da);
     OPENSSL_free(db);
     return same;
 }
 
-/* RFC 6960 4.2.2.2: the responder is the issuer itself, or a certificate the issuer signed
+/* RFC 6960 4.2.2.2: the responder is the issuer itself (its name and key: the issuer's key
+ * from the verified chain then verifies the response), or a certificate the issuer signed
  * directly for id-kp-OCSPSigning. A delegated certificate is checked as a copy parsed in
  * the library context (*signer_own), whose key then verifies the response. */
 static const char *authorize_signer(X509 *signer, X509 *issuer, X509 **signer_own, char *buf,
                                     size_t cap)
 {
-    if (same_der(signer, issuer))
+    if (same_name_and_key(signer, issuer))
         return NULL;
     unsigned char *der = NULL;
     int len = i2d_X509(signer, &der);

@@ -812,12 +812,16 @@ START_TEST(test_argument_checks)
     ck_assert_fipsrt(fipsrt_key_public(&k, NULL), FIPSRT_E_INVALID_ARG);
     ck_assert_ptr_null(k);
 
-    /* Import: no out, no data (public), a PEM length beyond INT_MAX (refused unread). */
+    /* Import: no out, no data (public), a PEM length beyond INT_MAX and a DER length beyond
+     * LONG_MAX (both refused unread). */
     ck_assert_fipsrt(fipsrt_key_import_public(NULL, FIPSRT_KEY_DER, buf, 10), FIPSRT_E_INVALID_ARG);
     ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, NULL, 10), FIPSRT_E_INVALID_ARG);
     ck_assert_fipsrt(fipsrt_key_import_private(&k, FIPSRT_KEY_PEM, buf, (size_t)INT_MAX + 1, NULL, 0),
                      FIPSRT_E_MALFORMED);
     assert_last_error("pem_unwrap: PEM input of 2147483648 bytes is too large");
+    ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, buf, (size_t)LONG_MAX + 1), FIPSRT_E_MALFORMED);
+    assert_last_error("fipsrt_key_import_public: input too large");
+    ck_assert_ptr_null(k);
     fipsrt_key_free(ec);
     assert_err_queue_empty();
 }

@@ -734,6 +734,7 @@ START_TEST(test_argument_checks)
     ck_assert_uint_eq(fipsrt_rsa_oaep_max_plaintext(key2048, bogus), 0);
     ck_assert_uint_eq(fipsrt_rsa_oaep_max_plaintext(NULL, FIPSRT_HASH_SHA256), 0);
     ck_assert_uint_eq(fipsrt_rsa_oaep_max_plaintext(key2048, FIPSRT_HASH_SHA512), 256 - 2 * 64 - 2);
+    ck_assert_uint_eq(fipsrt_rsa_oaep_max_plaintext(key2048, FIPSRT_HASH_SHA1), 0);   /* no SHA-1 OAEP */
     fipsrt_key_free(pub);
     fipsrt_key_free(ec);
     assert_err_queue_empty();

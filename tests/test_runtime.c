@@ -222,6 +222,48 @@ START_TEST(test_panic_drbg_not_fips)
 }
 END_TEST
 
+/*
+ * A working config that also names a configuration module that does not exist. OpenSSL
+ * itself ignores the error unless config_diagnostics = 1 is set, and then start-up panics
+ * at OPENSSL_init_crypto; without it the library's own context, which loads the file
+ * strictly, panics at OSSL_LIB_CTX_load_config. A broken config is never half-applied.
+ */
+START_TEST(test_panic_config_unknown_module)
+{
+    static const struct {
+        const char *head, *step;
+    } cases[] = {
+        {"config_diagnostics = 1\n", "OPENSSL_init_crypto"},
+        {"", "OSSL_LIB_CTX_load_config"},
+    };
+    char conf[1024], modcnf[1024], path[1100], env_conf[1200];
+    provider_files(conf, sizeof(conf), modcnf, sizeof(modcnf));
+    char *text = slurp(conf, NULL);
+    const char *key = "alg_section = algorithm_sect\n";
+    char *alg = strstr(text, key);
+    ck_assert_msg(alg != NULL, "unexpected shape of %s", conf);
+    size_t a = (size_t)(alg - text) + strlen(key);
+    char *dir = make_temp_dir();
+    snprintf(path, sizeof(path), "%s/unknown-module.cnf", dir);
+    snprintf(env_conf, sizeof(env_conf), "OPENSSL_CONF=%s", path);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "%s%.*sno_such_module = nsm_sect\n%s[nsm_sect]\nx = 1\n", cases[i].head,
+                (int)a, text, text + a);
+        fclose(f);
+        const char *env[] = {env_conf, NULL};
+        char *argv[] = {(char *)probe(), NULL};
+        proc_result r;
+        run_process(argv, env, NULL, &r);
+        assert_panic(&r, cases[i].step, "no_such_module");
+    }
+    free(text);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 /* As PID 1 of a PID namespace (a container's entry point, `podman run image`) SIGABRT cannot
  * kill the process; the panic must still end it with status 134, not a SIGSEGV. */
 START_TEST(test_panic_as_pid1)
@@ -507,6 +549,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_panic_tampered_fips_so);
     tcase_add_test(tc, test_panic_config_without_fips);
     tcase_add_test(tc, test_panic_drbg_not_fips);
+    tcase_add_test(tc, test_panic_config_unknown_module);
     tcase_add_test(tc, test_no_opt_out);
     tcase_add_test(tc, test_panic_as_pid1);
     tcase_add_test(tc, test_call_after_exit_cleanup);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -828,6 +829,45 @@ START_TEST(test_mem_resumption)
 }
 END_TEST
 
+/* Sessions are kept per peer name: an insecure client connecting without one keeps none,
+ * and neither does an SSL the program made from the hatch (no library connection); a later
+ * named connection is not resumed from either. */
+START_TEST(test_mem_resumption_needs_name)
+{
+    fipsrt_tls_config insecure = FIPSRT_TLS_CONFIG_INIT;
+    insecure.insecure_skip_verify = 1;
+    fipsrt_tls_ctx *s = server_ctx("leaf", NULL), *c = client_ctx(&insecure);
+    for (int i = 0; i < 2; i++) {
+        endpoint ce, se;
+        mem_pair(&ce, &se, c, s, NULL);
+        ck_assert_ok(ce.rv);
+        ck_assert_int_eq(fipsrt_tls_conn_resumed(ce.conn), 0);
+        exchange(&ce, &se);   /* the tickets arrive, and are not kept */
+        endpoint_free(&ce);
+        endpoint_free(&se);
+    }
+    endpoint pe, se;
+    raw_endpoint(&pe, fipsrt_tls_ctx_get_ssl_ctx(c), false);
+    memset(&se, 0, sizeof(se));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&se.conn, s, NULL));
+    handshake_pair(&pe, &se);
+    ck_assert_int_eq(pe.rv, 0);
+    ck_assert_int_eq(se.rv, 0);
+    size_t n;
+    char buf[64];
+    ck_assert_ok(fipsrt_tls_conn_write(se.conn, "hi", 2, &n));
+    pump(&pe, &se);
+    ck_assert_int_eq(SSL_read_ex(pe.ssl, buf, sizeof(buf), &n), 1);   /* tickets, then data */
+    ck_assert_uint_eq(n, 2);
+    endpoint_free(&pe);
+    endpoint_free(&se);
+    ck_assert_int_eq(resumed_run(c, s), 0);   /* a named connection: nothing to resume */
+    ck_assert_int_eq(resumed_run(c, s), 1);   /* ... but its own session is kept */
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(c);
+}
+END_TEST
+
 START_TEST(test_mem_client_auth)
 {
     fipsrt_tls_config req = FIPSRT_TLS_CONFIG_INIT, opt = FIPSRT_TLS_CONFIG_INIT,
@@ -1559,6 +1599,80 @@ static void *blocking_server_main(void *arg)
     fipsrt_tls_conn_free(conn);
     return NULL;
 }
+
+/* An fd that is not a socket (write()/read() instead of send()/recv()): a pipe's write end.
+ * The ClientHello goes out through it; reading it back fails with EBADF, reported as
+ * FIPSRT_E_IO naming the errno. SSL_get_fd() and BIO_eof() work on the library's BIO. */
+START_TEST(test_fd_not_a_socket)
+{
+    fipsrt_tls_ctx *c = client_ctx(NULL);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    fipsrt_tls_conn *conn = NULL;
+    ck_assert_ok(fipsrt_tls_conn_new_fd(&conn, c, fds[1], "localhost"));
+    ck_assert_uint_eq(fipsrt_tls_conn_pending_output(conn), 0);   /* not a memory connection */
+    size_t n;
+    ck_assert_fipsrt(fipsrt_tls_conn_feed(conn, "x", 1, &n), FIPSRT_E_INVALID_ARG);
+    SSL *ssl = fipsrt_tls_conn_get_ssl(conn);
+    BIO *bio = SSL_get_rbio(ssl);
+    ck_assert_int_eq(SSL_get_fd(ssl), fds[1]);
+    ck_assert_int_eq(BIO_get_fd(bio, NULL), fds[1]);
+    ck_assert_int_eq(BIO_eof(bio), 0);
+    ck_assert_int_eq(BIO_ctrl(bio, BIO_CTRL_PENDING, 0, NULL), 0);   /* other controls: 0 */
+    ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_IO);
+    ck_assert_detail("transport: Bad file descriptor");
+    unsigned char hello[5];
+    ck_assert_int_eq(read(fds[0], hello, sizeof(hello)), 5);
+    ck_assert_int_eq(hello[0], 0x16);   /* a handshake record */
+    fipsrt_tls_conn_free(conn);
+    close(fds[0]);
+    close(fds[1]);
+    fipsrt_tls_ctx_free(c);
+    ERR_clear_error();
+}
+END_TEST
+
+static volatile sig_atomic_t alarms;
+static int alarm_peer = -1;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarms++;
+    shutdown(alarm_peer, SHUT_RDWR);   /* async-signal-safe: the peer goes away */
+}
+
+/* A signal interrupting a blocking receive (no SA_RESTART): the BIO retries the recv()
+ * after EINTR and then sees the peer's close, an EOF without close_notify; BIO_eof() says
+ * so too. */
+START_TEST(test_fd_eintr)
+{
+    fipsrt_tls_ctx *c = client_ctx(NULL);
+    int sv[2];
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    alarm_peer = sv[1];
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_alarm;   /* sa_flags 0: recv() returns EINTR */
+    ck_assert_int_eq(sigaction(SIGALRM, &sa, &old), 0);
+    fipsrt_tls_conn *conn = NULL;
+    ck_assert_ok(fipsrt_tls_conn_new_fd(&conn, c, sv[0], "localhost"));
+    /* Late enough that the ClientHello is out and recv() waits (valgrind is slow). */
+    struct itimerval it = {.it_value = {.tv_sec = tls_on_valgrind() ? 3 : 0, .tv_usec = 300000}};
+    alarms = 0;
+    ck_assert_int_eq(setitimer(ITIMER_REAL, &it, NULL), 0);
+    ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_TLS);
+    ck_assert_detail("without close_notify");
+    ck_assert_int_eq(alarms, 1);
+    ck_assert_int_eq(BIO_eof(SSL_get_rbio(fipsrt_tls_conn_get_ssl(conn))), 1);
+    ck_assert_int_eq(sigaction(SIGALRM, &old, NULL), 0);
+    fipsrt_tls_conn_free(conn);
+    close(sv[0]);
+    close(sv[1]);
+    fipsrt_tls_ctx_free(c);
+    ERR_clear_error();
+}
+END_TEST
 
 START_TEST(test_fd_blocking)
 {
@@ -2558,6 +2672,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_mem_min_version);
     tcase_add_test(tc, test_mem_alpn);
     tcase_add_test(tc, test_mem_resumption);
+    tcase_add_test(tc, test_mem_resumption_needs_name);
     tcase_add_test(tc, test_mem_client_auth);
     tcase_add_test(tc, test_verify_failures);
     tcase_add_test(tc, test_peer_names);
@@ -2575,6 +2690,8 @@ static Suite *make_suite(void)
     tc = tcase_create("fd");
     tcase_add_test(tc, test_fd_nonblocking);
     tcase_add_test(tc, test_fd_blocking);
+    tcase_add_test(tc, test_fd_not_a_socket);
+    tcase_add_test(tc, test_fd_eintr);
     tcase_add_test(tc, test_shared_context_threads);
     suite_add_tcase(s, tc);
 

@@ -320,6 +320,9 @@ START_TEST(test_identities_sources_refused)
     ids[1].version = 0;
     expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "identities[1]: version 0");
     ids[1] = identity("sni-b");
+    ids[1].size = sizeof(ids[1]) + 8;                  /* not the stride of identities[0] */
+    expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "identities[1]: version 1 or size");
+    ids[1] = identity("sni-b");
     cfg.identity_count = 1025;                         /* refused before any is read */
     expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "more than 1024");
 }
@@ -646,7 +649,7 @@ static void fx_refresh_if_old(void)
 {
     char done[1100], newest[1100];
     snprintf(done, sizeof(done), "%s/tls-revocation-fixture/done", build_dir());
-    snprintf(newest, sizeof(newest), "%s/tls-revocation-fixture/sni-badsan.pem", build_dir());
+    snprintf(newest, sizeof(newest), "%s/tls-revocation-fixture/resp-good-revoked.der", build_dir());
     if (access(done, F_OK) == 0 && access(newest, F_OK) != 0)
         unlink(done);
 }

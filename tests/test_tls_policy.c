@@ -334,6 +334,237 @@ START_TEST(test_tls_key_one_policy)
 }
 END_TEST
 
+/* The policy for every certificate of the own chain, one reason each: a key type outside
+ * RSA and ECDSA, a curve the module cannot decode, a signature
+ * by DSA or by EdDSA (no separate hash). Made by the openssl CLI (default provider). */
+START_TEST(test_own_chain_policy)
+{
+    char *dir = make_temp_dir(), cmd[8192];
+    char *leaf = pki_text("leaf.pem");
+#define F(name) (snprintf(paths[name##_i], sizeof(paths[0]), "%s/" #name, dir), paths[name##_i])
+    enum { ed_key_i, ed_pem_i, k1_key_i, k1_pem_i, dsa_key_i, dsa_pem_i,
+           csr_i, bydsa_i, byed_i, n_i };
+    char paths[n_i][1100];
+    /* Self-signed certificates on keys outside the policy. */
+    snprintf(cmd, sizeof(cmd), "genpkey -algorithm ED25519 -out %s", F(ed_key));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -x509 -days 2 -subj /CN=ed -key %s -out %s",
+             paths[ed_key_i], F(ed_pem));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "genpkey -algorithm EC -pkeyopt ec_paramgen_curve:secp256k1 -out %s",
+             F(k1_key));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -x509 -sha256 -days 2 -subj /CN=k1 -key %s -out %s",
+             paths[k1_key_i], F(k1_pem));
+    openssl_cli(cmd);
+    /* The own leaf key, certified by a DSA CA and by the Ed25519 one. */
+    snprintf(cmd, sizeof(cmd), "genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:1024 "
+             "-out %s.param", F(dsa_key));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "genpkey -paramfile %s.param -out %s", paths[dsa_key_i],
+             paths[dsa_key_i]);
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -x509 -sha256 -days 2 -subj /CN=dsa -key %s -out %s",
+             paths[dsa_key_i], F(dsa_pem));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -subj /CN=localhost -key %s -out %s", pki("leaf.key"),
+             F(csr));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "x509 -req -sha256 -days 2 -in %s -CA %s -CAkey %s "
+             "-set_serial 7 -out %s", paths[csr_i], paths[dsa_pem_i], paths[dsa_key_i], F(bydsa));
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "x509 -req -days 2 -in %s -CA %s -CAkey %s -set_serial 8 -out %s",
+             paths[csr_i], paths[ed_pem_i], paths[ed_key_i], F(byed));
+    openssl_cli(cmd);
+#undef F
+    static const struct {
+        int extra;          /* certificate after the leaf, -1: none */
+        int leaf;           /* -1: the PKI's leaf */
+        const char *why;
+    } cases[] = {
+        {ed_pem_i, -1, "own certificate /CN=ed: ED25519 key (only RSA and ECDSA on NIST curves)"},
+        /* The module has no secp256k1: the key does not even decode. */
+        {k1_pem_i, -1, "own certificate /CN=k1: no usable public key"},
+        {-1, bydsa_i, "own certificate /CN=localhost: signature algorithm DSA (only RSA and ECDSA)"},
+        {-1, byed_i, "own certificate /CN=localhost: signed with an unknown or intrinsic hash "
+                     "(SP 800-131A: no SHA-1 or MD5 signatures)"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *first = cases[i].leaf < 0 ? strdup(leaf) : slurp(paths[cases[i].leaf], NULL);
+        char *second = cases[i].extra < 0 ? strdup("") : slurp(paths[cases[i].extra], NULL);
+        char *chain = malloc(strlen(first) + strlen(second) + 1);
+        strcpy(chain, first);
+        strcat(chain, second);
+        fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+        fipsrt_tls_ctx *ctx = (fipsrt_tls_ctx *)1;
+        cfg.cert_data = (const uint8_t *)chain;
+        cfg.cert_len = strlen(chain);
+        cfg.key_file = pki("leaf.key");
+        ck_assert_fipsrt(fipsrt_tls_ctx_new(&ctx, FIPSRT_TLS_SERVER, &cfg), FIPSRT_E_NOT_APPROVED);
+        ck_assert_ptr_null(ctx);
+        ck_assert_msg(strstr(fipsrt_last_error(), cases[i].why) != NULL, "%zu: %s", i, fipsrt_last_error());
+        free(first);
+        free(second);
+        free(chain);
+    }
+    free(leaf);
+    rm_rf(dir);
+    free(dir);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
+static SSL_CTX *hostile_ctx(bool server, int max_version, const char *suites13,
+                            const char *suites12, const char *sigalgs, const char *identity);
+
+/* A peer chain that OpenSSL's security level accepts and the policy does not: the server's
+ * intermediate CA has an Ed25519 key (128-bit, fine for level 2). The verify callback
+ * refuses it (FIPSRT_E_TLS_VERIFY, naming the reason and depth), also when the client
+ * waives trust errors with insecure_skip_verify. */
+START_TEST(test_peer_chain_policy)
+{
+    char *dir = make_temp_dir(), cmd[8192], edkey[1100], intcsr[1100], intpem[1100], ext[1100],
+         csr[1100], leaf[1100], chain[1100];
+    snprintf(edkey, sizeof(edkey), "%s/int.key", dir);
+    snprintf(intcsr, sizeof(intcsr), "%s/int.csr", dir);
+    snprintf(intpem, sizeof(intpem), "%s/int.pem", dir);
+    snprintf(ext, sizeof(ext), "%s/ca.ext", dir);
+    snprintf(csr, sizeof(csr), "%s/leaf.csr", dir);
+    snprintf(leaf, sizeof(leaf), "%s/leaf.pem", dir);
+    snprintf(chain, sizeof(chain), "%s/chain.pem", dir);
+    static const char ca_ext[] = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n";
+    write_file(ext, ca_ext, strlen(ca_ext));
+    snprintf(cmd, sizeof(cmd), "genpkey -algorithm ED25519 -out %s", edkey);
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -subj /CN=edint -key %s -out %s", edkey, intcsr);
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "x509 -req -sha256 -days 2 -in %s -CA %s -CAkey %s -set_serial 9 "
+             "-extfile %s -out %s", intcsr, pki("ca.pem"), pki("ca.key"), ext, intpem);
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "req -new -subj /CN=localhost -key %s -out %s", pki("leaf.key"), csr);
+    openssl_cli(cmd);
+    snprintf(cmd, sizeof(cmd), "x509 -req -days 2 -in %s -CA %s -CAkey %s -set_serial 10 "
+             "-extfile %s -out %s", csr, intpem, edkey, pki("leaf.ext"), leaf);
+    openssl_cli(cmd);
+    char *a = slurp(leaf, NULL), *b = slurp(intpem, NULL), *both = malloc(strlen(a) + strlen(b) + 1);
+    strcpy(both, a);
+    strcat(both, b);
+    write_file(chain, both, strlen(both));
+    free(a);
+    free(b);
+    free(both);
+
+    SSL_CTX *raw = hostile_ctx(true, TLS1_3_VERSION, NULL, NULL, NULL, "leaf");
+    ck_assert_int_eq(SSL_CTX_use_certificate_chain_file(raw, chain), 1);
+    ck_assert_int_eq(SSL_CTX_use_PrivateKey_file(raw, pki("leaf.key"), SSL_FILETYPE_PEM), 1);
+    fipsrt_tls_config insecure = FIPSRT_TLS_CONFIG_INIT;
+    insecure.insecure_skip_verify = 1;
+    for (int waive = 0; waive < 2; waive++) {
+        fipsrt_tls_ctx *c = client_ctx(waive ? &insecure : NULL);
+        endpoint lib, peer;
+        memset(&lib, 0, sizeof(lib));
+        ck_assert_ok(fipsrt_tls_conn_new_mem(&lib.conn, c, "localhost"));
+        raw_endpoint(&peer, raw, true);
+        alert_received = -1;
+        handshake_pair(&lib, &peer);
+        ck_assert_fipsrt(lib.rv, FIPSRT_E_TLS_VERIFY);
+        ck_assert_contains(lib.detail, "FIPS policy: ED25519 key (only RSA and ECDSA on NIST "
+                                       "curves) (depth 1, subject /CN=edint)");
+        ck_assert_int_ne(peer.rv, 0);
+        ck_assert_int_ne(alert_received, -1);   /* the server was told */
+        /* An SSL the program made from the hatch: refused the same way. */
+        endpoint_free(&lib);
+        endpoint_free(&peer);
+        raw_endpoint(&lib, fipsrt_tls_ctx_get_ssl_ctx(c), false);
+        ck_assert_int_eq(SSL_set1_host(lib.ssl, "localhost"), 1);
+        raw_endpoint(&peer, raw, true);
+        handshake_pair(&lib, &peer);
+        ck_assert_int_eq(lib.rv, FIPSRT_E_TLS);
+        ck_assert_int_eq(SSL_get_verify_result(lib.ssl), X509_V_ERR_APPLICATION_VERIFICATION);
+        ERR_clear_error();
+        endpoint_free(&lib);
+        endpoint_free(&peer);
+        fipsrt_tls_ctx_free(c);
+    }
+    SSL_CTX_free(raw);
+    rm_rf(dir);
+    free(dir);
+    ERR_clear_error();
+}
+END_TEST
+
+/* ServerHellos cut short where the client's EMS scan reads them (too short for the
+ * random; session id running past the end; extensions longer than the message): the scan
+ * stops at the end of the bytes, and OpenSSL refuses the message (FIPSRT_E_TLS). */
+START_TEST(test_malformed_server_hello)
+{
+    unsigned char bodies[3][48];
+    size_t lens[3];
+    memset(bodies, 0, sizeof(bodies));
+    bodies[0][0] = 3, bodies[0][1] = 3;
+    lens[0] = 10;                              /* shorter than version + random */
+    bodies[1][0] = 3, bodies[1][1] = 3, bodies[1][34] = 32;
+    lens[1] = 35;                              /* a 32-byte session id that is not there */
+    bodies[2][0] = 3, bodies[2][1] = 3;        /* no session id, suite 0, no compression */
+    bodies[2][35] = 0xC0, bodies[2][36] = 0x2B;
+    bodies[2][38] = 0xFF, bodies[2][39] = 0xFF;
+    lens[2] = 40;                              /* 65535 bytes of extensions announced */
+    fipsrt_tls_ctx *c = client_ctx(NULL);
+    for (size_t i = 0; i < 3; i++) {
+        fipsrt_tls_conn *conn = NULL;
+        ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, c, "localhost"));
+        ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_WANT_READ);
+        unsigned char rec[64], out[4096];
+        size_t msg = 4 + lens[i], n;
+        rec[0] = SSL3_RT_HANDSHAKE, rec[1] = 3, rec[2] = 3;
+        rec[3] = (unsigned char)(msg >> 8), rec[4] = (unsigned char)msg;
+        rec[5] = SSL3_MT_SERVER_HELLO, rec[6] = 0, rec[7] = 0, rec[8] = (unsigned char)lens[i];
+        memcpy(rec + 9, bodies[i], lens[i]);
+        ck_assert_ok(fipsrt_tls_conn_drain(conn, out, sizeof(out), &n));   /* the ClientHello */
+        ck_assert_ok(fipsrt_tls_conn_feed(conn, rec, 5 + msg, &n));
+        ck_assert_uint_eq(n, 5 + msg);
+        ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_TLS);
+        ck_assert_detail("TLS handshake failed");
+        ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_STATE);
+        fipsrt_tls_conn_free(conn);
+    }
+    fipsrt_tls_ctx_free(c);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
+/* SSLs the program made from the hatch keep the EMS rule in both roles (the verify callback
+ * on the client, the ClientHello callback on the server): a TLS 1.2 peer without EMS is
+ * refused during the handshake. */
+START_TEST(test_program_ssl_ems)
+{
+    fipsrt_tls_ctx *s = server_ctx("leaf", NULL), *c = client_ctx(NULL);
+    for (int client = 0; client < 2; client++) {
+        SSL_CTX *raw = hostile_ctx(client, TLS1_2_VERSION, NULL, NULL, NULL, "leaf");
+        SSL_CTX_set_options(raw, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+        endpoint pe, peer;
+        raw_endpoint(&pe, fipsrt_tls_ctx_get_ssl_ctx(client ? c : s), !client);
+        if (client)
+            ck_assert_int_eq(SSL_set1_host(pe.ssl, "localhost"), 1);
+        raw_endpoint(&peer, raw, client);
+        alert_received = -1;
+        handshake_pair(&pe, &peer);
+        ck_assert_int_eq(pe.rv, FIPSRT_E_TLS);
+        ck_assert_int_eq(peer.rv, FIPSRT_E_TLS);
+        if (client)
+            ck_assert_int_eq(SSL_get_verify_result(pe.ssl), X509_V_ERR_APPLICATION_VERIFICATION);
+        else
+            ck_assert_int_eq(alert_received, SSL_AD_HANDSHAKE_FAILURE);
+        ERR_clear_error();
+        endpoint_free(&pe);
+        endpoint_free(&peer);
+        SSL_CTX_free(raw);
+    }
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(c);
+}
+END_TEST
+
 /* kTLS would move record encryption into the kernel, outside the FIPS module: an
  * openssl.cnf that turns it on (and psk_ke) reaches a raw SSL_CTX but no libfipsrt context
  * or connection. */
@@ -625,6 +856,9 @@ START_TEST(test_after_handshake_each_reason)
         {"peer's key", true, TLS1_3_VERSION, NULL, NULL, NULL, "rsa1024", true,
          "FIPS policy: the peer's certificate: RSA key of 1024 bits (SP 800-131A: at least 2048)",
          SSL_AD_UNEXPECTED_MESSAGE, false},
+        {"peer's EdDSA signature", true, TLS1_3_VERSION, NULL, NULL, "ed25519", "ed25519", true,
+         "FIPS policy: the peer's signature scheme ED25519 with ? is outside the policy",
+         SSL_AD_UNEXPECTED_MESSAGE, false},
         {"no EMS", true, TLS1_2_VERSION, NULL, NULL, NULL, "leaf", true,
          "FIPS policy: TLS 1.2 without Extended Master Secret (RFC 7627) is refused",
          SSL_AD_INTERNAL_ERROR, true},
@@ -763,10 +997,14 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_guard_versions);
     tcase_add_test(tc, test_after_handshake_each_reason);
     tcase_add_test(tc, test_program_ssl_each_reason);
+    tcase_add_test(tc, test_malformed_server_hello);
+    tcase_add_test(tc, test_program_ssl_ems);
     suite_add_tcase(s, tc);
     tc = tcase_create("keys");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_tls_key_one_policy);
+    tcase_add_test(tc, test_own_chain_policy);
+    tcase_add_test(tc, test_peer_chain_policy);
     suite_add_tcase(s, tc);
     return s;
 }

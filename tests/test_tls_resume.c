@@ -454,6 +454,13 @@ START_TEST(test_session_blob_refusals)
     ck_assert_fipsrt(fipsrt_tls_conn_session_export(conn, blob, sizeof(blob), &len), FIPSRT_E_STATE);
     ck_assert_detail("no established connection");
     ck_assert_fipsrt(fipsrt_tls_conn_session_import(NULL, blob, 10), FIPSRT_E_INVALID_ARG);
+    /* A handshake under way (the ClientHello sent, the state still "new"): too late. */
+    fipsrt_tls_conn *started = NULL;
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&started, c, "localhost"));
+    ck_assert_fipsrt(fipsrt_tls_conn_handshake(started), FIPSRT_E_WANT_READ);
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(started, blob, 10), FIPSRT_E_STATE);
+    ck_assert_detail("a session is offered before the handshake starts");
+    fipsrt_tls_conn_free(started);
     /* One that decodes but has a byte after it; one too large to be a session. */
     endpoint ce, se;
     lib_pair(&ce, &se, c, s);

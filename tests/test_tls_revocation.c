@@ -326,6 +326,10 @@ START_TEST(test_crl_algorithms_and_encodings)
     cfg.crl_data = (const uint8_t *)"-----BEGIN X509 CRL-----\nMIIB\n";
     cfg.crl_len = strlen((const char *)cfg.crl_data);
     expect_ctx_refused(&cfg, FIPSRT_E_MALFORMED, "crl_data: a CRL does not decode");
+    /* A PEM block holding an empty SEQUENCE, not a CRL. */
+    cfg.crl_data = (const uint8_t *)"-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n";
+    cfg.crl_len = strlen((const char *)cfg.crl_data);
+    expect_ctx_refused(&cfg, FIPSRT_E_MALFORMED, "crl_data: a CRL does not decode");
     /* crl_allow_stale with CRLs off would be ignored: refused. */
     cfg = (fipsrt_tls_config)FIPSRT_TLS_CONFIG_INIT;
     cfg.ca_file = fx("ca.pem");
@@ -334,7 +338,7 @@ START_TEST(test_crl_algorithms_and_encodings)
 }
 END_TEST
 
-/* A CRL whose lastUpdate is tomorrow is refused, in both modes. */
+/* A CRL whose lastUpdate is tomorrow, or does not decode, is refused, in both modes. */
 START_TEST(test_crl_not_yet_valid)
 {
     hs_result r;
@@ -344,6 +348,10 @@ START_TEST(test_crl_not_yet_valid)
         cfg.crl_file = fx("crl-future.der");
         try_leaf("good", &cfg, &r);
         expect_refused(&r, "revocation (CRL): the issuer's CRL is not yet valid");
+        cfg.crl_file = fx("crl-badtime.der");
+        cfg.ca_file = NULL;
+        try_leaf("good", &cfg, &r);
+        expect_refused(&r, "revocation (CRL): malformed: a CRL's update times do not decode");
     }
 }
 END_TEST
@@ -380,6 +388,26 @@ START_TEST(test_crl_dir_entries)
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* A server from an untrusted CA: refused for that, with CRL checks off or on (the verify
+ * error is not a revocation one). */
+START_TEST(test_crl_untrusted_chain)
+{
+    fipsrt_tls_ctx *s = server_ctx("leaf", NULL);   /* tls_testutil's PKI: another CA */
+    for (int mode = FIPSRT_TLS_CRL_OFF; mode <= FIPSRT_TLS_CRL_REQUIRE; mode += 2) {
+        fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+        cfg.crl_mode = mode;
+        cfg.crl_file = mode ? fx("crl.pem") : NULL;
+        fipsrt_tls_ctx *c = client(&cfg);
+        hs_result r;
+        mem_hs(s, c, "localhost", &r);
+        expect_refused(&r, "unable to get local issuer certificate");
+        ck_assert_ptr_null(strstr(r.cli_detail, "revocation"));
+        fipsrt_tls_ctx_free(c);
+    }
+    fipsrt_tls_ctx_free(s);
 }
 END_TEST
 
@@ -661,13 +689,17 @@ START_TEST(test_ocsp_replace_while_running)
 END_TEST
 
 /* OCSP responses the client accepts: CertIDs hashed with SHA-384/512, no nextUpdate (good for
- * a day), the responder's certificate after another one, a SHA-384 signature, and a response
- * whose first answer is about another certificate. */
+ * a day), the responder's certificate after another one, a SHA-384 signature, responses
+ * answering for the server's and another certificate (in both orders), and one signed by the CA that carries a
+ * re-issued copy of the CA's certificate (same name and key: the issuer itself, RFC 6960
+ * 4.2.2.2; it was refused as an unauthorised delegate, "lacks id-kp-OCSPSigning"). */
 START_TEST(test_ocsp_good_variants)
 {
     static const char *const good[] = {"resp-good-sha384id.der", "resp-good-sha512id.der",
                                        "resp-nonext.der", "resp-twocerts.der",
-                                       "resp-sha384sig.der", "resp-two.der"};
+                                       "resp-sha384sig.der", "resp-revoked-good.der",
+                                       "resp-good-revoked.der",
+                                       "resp-by-ca-renewed.der"};
     hs_result r;
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
         try_staple("good", good[i], FIPSRT_TLS_OCSP_REQUIRE, 0, &r);
@@ -694,6 +726,7 @@ START_TEST(test_ocsp_refusal_reasons)
         {"good", "resp-by-notyet.der", "the responder's certificate is expired or not yet valid"},
         {"good", "resp-by-sha1.der", "bad signature: the responder's certificate is signed with SHA1"},
         {"good", "resp-by-forged.der", "bad signature: the responder is neither the certificate's issuer"},
+        {"good", "resp-by-impostor.der", "bad signature: the responder is neither the certificate's issuer"},
     };
     hs_result r;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -796,10 +829,56 @@ START_TEST(test_ocsp_foreign_staples)
     }
     fipsrt_tls_ctx_free(c);
     SSL_CTX_free(raw);
+    /* An insecure client and a certificate from an untrusted CA, sent alone: no issuer to
+     * check the staple against, refused (insecure_skip_verify does not waive OCSP). */
+    raw = SSL_CTX_new(TLS_server_method());
+    ck_assert_ptr_nonnull(raw);
+    ck_assert_int_eq(SSL_CTX_use_certificate_file(raw, pki("leaf.pem"), SSL_FILETYPE_PEM), 1);
+    ck_assert_int_eq(SSL_CTX_use_PrivateKey_file(raw, pki("leaf.key"), SSL_FILETYPE_PEM), 1);
+    SSL_CTX_set_tlsext_status_cb(raw, raw_status_cb);
+    cfg.insecure_skip_verify = 1;
+    c = client(&cfg);
+    raw_staple = (const uint8_t *)good;
+    raw_staple_len = good_len;
+    endpoint s, ce;
+    raw_endpoint(&s, raw, true);
+    memset(&ce, 0, sizeof(ce));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&ce.conn, c, "localhost"));
+    handshake_pair(&ce, &s);
+    ck_assert_msg(ce.rv == FIPSRT_E_TLS_VERIFY &&
+                      strstr(ce.detail, "unknown: the certificate's issuer is not known"),
+                  "%d %s", ce.rv, ce.detail);
+    endpoint_free(&ce);
+    endpoint_free(&s);
+    fipsrt_tls_ctx_free(c);
+    SSL_CTX_free(raw);
     free(trailing);
     free(good);
     free(sha224);
     free(wrongname);
+}
+END_TEST
+
+/* A TLS 1.2 client that checked a good staple, then was refused by the server (no client
+ * certificate): the failed connection reports no staple. */
+START_TEST(test_ocsp_stapled_only_on_success)
+{
+    fipsrt_tls_config scfg = FIPSRT_TLS_CONFIG_INIT;
+    scfg.client_auth = FIPSRT_TLS_CLIENT_AUTH_REQUIRED;
+    scfg.ca_file = fx("ca.pem");
+    scfg.max_version = FIPSRT_TLS_1_2;
+    fipsrt_tls_ctx *s = server("good", &scfg);
+    ck_assert_ok(fipsrt_tls_ctx_set_ocsp_response_file(s, fx("resp-good.der")));
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    cfg.ocsp_mode = FIPSRT_TLS_OCSP_REQUIRE;
+    fipsrt_tls_ctx *c = client(&cfg);
+    hs_result r;
+    mem_hs(s, c, "localhost", &r);
+    ck_assert_msg(r.cli == FIPSRT_E_TLS && r.srv != 0, "client %d (%s) server %d", r.cli,
+                  r.cli_detail, r.srv);
+    ck_assert_int_eq(r.ocsp_stapled, 0);
+    fipsrt_tls_ctx_free(c);
+    fipsrt_tls_ctx_free(s);
 }
 END_TEST
 
@@ -927,7 +1006,7 @@ static void fx_refresh_if_old(void)
 {
     char done[1100], newest[1100];
     snprintf(done, sizeof(done), "%s/tls-revocation-fixture/done", build_dir());
-    snprintf(newest, sizeof(newest), "%s/tls-revocation-fixture/sni-badsan.pem", build_dir());
+    snprintf(newest, sizeof(newest), "%s/tls-revocation-fixture/resp-good-revoked.der", build_dir());
     if (access(done, F_OK) == 0 && access(newest, F_OK) != 0)
         unlink(done);
 }
@@ -948,6 +1027,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_crl_not_yet_valid);
     tcase_add_test(tc, test_crl_dir_entries);
     tcase_add_test(tc, test_revocation_insecure);
+    tcase_add_test(tc, test_crl_untrusted_chain);
     suite_add_tcase(s, tc);
     tc = tcase_create("ocsp");
     tcase_add_test(tc, test_ocsp_good);
@@ -962,6 +1042,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_ocsp_refusal_reasons);
     tcase_add_test(tc, test_ocsp_set_response_refusals);
     tcase_add_test(tc, test_ocsp_foreign_staples);
+    tcase_add_test(tc, test_ocsp_stapled_only_on_success);
     suite_add_tcase(s, tc);
     tc = tcase_create("interop");
     tcase_add_checked_fixture(tc, NULL, teardown);

@@ -187,7 +187,8 @@ EOF
 #   crl-future.der       lastUpdate tomorrow
 #   crl-ed25519.der, crl-dsa.der, crl-unknownalg.der  signature algorithms refused at load
 #   crl-trailing.der     crl.der plus a byte
-#   resp-two.der         two answers, revoked.pem's first, then good.pem's
+#   resp-revoked-good.der, resp-good-revoked.der  two answers, about revoked.pem and
+#                        good.pem, in both orders
 #   resp-nocerts.der     signed by the delegated responder, its certificate left out
 #   resp-good-sha{224,384,512}id.der  CertIDs with those hashes
 #   resp-revoked-noreason.der, resp-future.der (thisUpdate tomorrow), resp-nonext.der (no
@@ -196,10 +197,16 @@ EOF
 #   resp-wrongname.der / resp-wrongkey.der (CertID with a wrong issuer name / key hash),
 #   resp-by-{noeku,expired,notyet,sha1,forged}.der  signed by delegated responders without
 #   any EKU, expired, not yet valid, certified with ECDSA-SHA1 (ocsp-sha1.pem), forged (names the CA as
-#   issuer, signed by other.key)
-q openssl ocsp -issuer ca.pem -cert revoked.pem -cert good.pem -no_nonce -reqout req-two.der
-q openssl ocsp -index index.txt -rsigner ocsp.pem -rkey ocsp.key -CA ca.pem -ndays 1 \
-  -reqin req-two.der -respout resp-two.der
+#   issuer, signed by other.key); resp-by-ca-renewed.der signed by the CA with a re-issued
+#   copy of its certificate (same name and key) in the response; resp-by-impostor.der
+#   signed by a certificate with the CA's name and another key; crl-badtime.der (lastUpdate
+#   month 13)
+for order in "revoked good" "good revoked"; do
+  set -- $order
+  q openssl ocsp -issuer ca.pem -cert "$1.pem" -cert "$2.pem" -no_nonce -reqout "req-$1-$2.der"
+  q openssl ocsp -index index.txt -rsigner ocsp.pem -rkey ocsp.key -CA ca.pem -ndays 1 \
+    -reqin "req-$1-$2.der" -respout "resp-$1-$2.der"
+done
 q openssl ocsp -index index.txt -rsigner ocsp.pem -rkey ocsp.key -CA ca.pem -ndays 1 \
   -resp_no_certs -reqin req-good.der -respout resp-nocerts.der
 ec ocsp-sha1.key
@@ -284,6 +291,23 @@ responder_cert('expired', nb=now - 30 * day, na=now - day)
 responder_cert('notyet', nb=now + day, na=now + 30 * day)
 resp('resp-by-sha1.der', signer=load('ocsp-sha1.pem'), skey=key('ocsp-sha1.key'))
 responder_cert('forged', issuer_key=other_key)
+# The CA certificate re-issued (same name and key, another serial and validity) signing as
+# the CA: the issuer itself, though not the very certificate of the verified chain. And an
+# impostor: the CA's name on another key, signing for it.
+def ca_like(k):
+    b = x509.CertificateBuilder().subject_name(ca.subject).issuer_name(ca.subject)
+    b = b.public_key(k.public_key()).serial_number(x509.random_serial_number())
+    b = b.not_valid_before(now - day).not_valid_after(now + 60 * day)
+    b = b.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    return b.sign(k, hashes.SHA256())
+resp('resp-by-ca-renewed.der', signer=ca_like(ca_key), skey=ca_key)
+resp('resp-by-impostor.der', signer=ca_like(other_key), skey=other_key)
+# The CA's CRL with a lastUpdate that does not decode (month 13; the signature no longer
+# verifies, but the times are checked first).
+d = bytearray(open('crl.der', 'rb').read())
+i = d.index(b'\x17\x0d')                 # the first UTCTime of a CRL is its lastUpdate
+d[i + 4:i + 6] = b'13'
+open('crl-badtime.der', 'wb').write(bytes(d))
 EOF
 
 # SNI: a.example with an ECDSA and an RSA chain, *.wild.example, a default

@@ -240,7 +240,11 @@ static void make_pki(void)
           "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out sha1.key && "
           "openssl req -new -key sha1.key -subj /CN=localhost -out sha1.csr && "
           "openssl x509 -req -in sha1.csr -CA ca.pem -CAkey ca.key -set_serial 4096 -days 30 "
-          "-sha1 -extfile leaf.ext -out sha1.pem 2>/dev/null", pki_dir);
+          "-sha1 -extfile leaf.ext -out sha1.pem 2>/dev/null && "
+          "openssl genpkey -algorithm ED25519 -out ed25519.key && "
+          "openssl req -new -key ed25519.key -subj /CN=localhost -out ed25519.csr && "
+          "openssl x509 -req -in ed25519.csr -CA ca.pem -CAkey ca.key -set_serial 25519 -days 30 "
+          "-extfile leaf.ext -out ed25519.pem 2>/dev/null", pki_dir);
 }
 
 const char *pki(const char *name)

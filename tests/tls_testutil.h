@@ -27,6 +27,7 @@ bool tls_on_valgrind(void);
  *   client      P-256 client certificate "fipsrt test client"   (client.*)
  *   rsa1024     RSA-1024 leaf issued by ca (made by the openssl CLI, default provider)
  *   sha1        P-256 leaf issued by ca with ECDSA-SHA1 (openssl CLI, default provider)
+ *   ed25519     Ed25519 leaf issued by ca (openssl CLI, default provider)
  * plus noems.cnf, an OpenSSL config that turns Extended Master Secret off.
  * Certificates and PKCS#8 keys as PEM; the CAs' keys too.
  */

@@ -47,8 +47,7 @@ static int hash_file(fipsrt_hash_alg alg, bool insecure, size_t xof_len, const c
     fipsrt_hash_ctx *h = NULL;
     fipsrt_insecure_md5_ctx *m = NULL;
     rv = insecure ? fipsrt_insecure_md5_new(&m) : fipsrt_hash_new(&h, alg);
-    errno = 0;
-    while (rv == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+    while (rv == 0 && (errno = 0, n = fread(buf, 1, sizeof(buf), f)) > 0)
         rv = insecure ? fipsrt_insecure_md5_update(m, buf, n) : fipsrt_hash_update(h, buf, n);
     if (rv == 0 && ferror(f)) {
         read_errno = errno ? errno : EIO;   /* a directory: EISDIR */

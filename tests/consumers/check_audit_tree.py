@@ -266,6 +266,18 @@ try:
     expect_eq("openssl-direct allowed: evp passes",
               (doc["files"][0]["route"], doc["files"][0]["status"]), ("openssl-direct", "ok"))
 
+    # OpenSSL itself (libcrypto, the FIPS provider module): route openssl-itself, judged clean
+    mods = os.environ.get("OPENSSL_MODULES")
+    targets = [os.path.join(LIBDIR, "libcrypto.so.3")] + (
+        [os.path.join(mods, "fips.so")] if mods and os.path.exists(os.path.join(mods, "fips.so"))
+        else [])
+    doc = check_json(*targets, expect=0)
+    expect_eq("OpenSSL itself", [(x["route"], x["status"], x["notes"]) for x in doc["files"]],
+              [("openssl-itself", "ok", ["this is OpenSSL itself (libcrypto.so.3): the programs "
+                "that use it are judged, not the library"])]
+              + [("openssl-itself", "ok", ["this is OpenSSL itself (a provider module): the "
+                  "programs that use it are judged, not the library"])] * (len(targets) - 1))
+
     # ---- odd inputs: each is an error report (exit 2) in text, JSON and SARIF ----------
     odd = os.path.join(tmp, "odd")
     os.makedirs(odd)
@@ -336,6 +348,16 @@ try:
     libs = {(l["name"], l["path"]) for l in doc["files"][0]["libraries"]}
     if ("libauditbad.so.1", "/opt/vendor/lib/libauditbad.so.1") not in libs:
         testlib.fail("ld.so.conf.d directory not used: %r" % sorted(libs, key=str))
+    # a larger root (its index grows past its first size) holding one truncated ELF file:
+    # that file is an error report (exit 2), every other file is still judged
+    for n in range(40):
+        shutil.copy(os.path.join(B, "no_crypto"), os.path.join(root2, "usr/bin/clean%02d" % n))
+    open(os.path.join(root2, "usr/bin/truncated"), "wb").write(elf[:100])
+    big = check_json("--root", root2, expect=2)
+    st = {x["root_path"]: x["status"] for x in big["files"]}
+    expect_eq("big root: the truncated file", st.pop("/usr/bin/truncated"), "error")
+    expect_eq("big root: the others", sorted(set(st.values())), ["findings", "ok"])
+    expect_eq("big root: files", len(st), 42)
     expect_eq("dependency through ld.so.conf.d",
               [x["kind"] for x in doc["files"][0]["findings"]
                if "libauditbad.so.1" in x["message"]], ["dependency"])
