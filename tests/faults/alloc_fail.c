@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Allocation-failure sweep (issue 13). For every workload segment (workload.c) the parent
- * first counts the allocations one run makes; then for N = 1, 2, ... (all of them with
- * --full, else an evenly spaced sample) a forked child makes the N-th allocation fail and
- * checks:
+ * first counts the allocations one run makes and notes where each distinct allocation site
+ * (OpenSSL's FILE:LINE, the library's caller address) first allocates; then for each chosen N
+ * a forked child makes the N-th allocation fail. The points: every N with --full; else each
+ * site's first allocation (FIPSRT_FAULT_SITES, below) plus an evenly spaced sample. Each
+ * child checks:
  *   - no crash or abort (the parent sees the child's exit status);
  *   - no leak (in the ASan build LeakSanitizer runs at the child's exit, after OpenSSL's
  *     cleanup; under valgrind --leak-check does);
@@ -20,9 +22,18 @@
  * only after initialisation: a failure while the provider loads is the documented start-up
  * panic (SPEC 1.3), tested by the runtime suite.
  *
- * usage: alloc_fail [--full] [--samples M] [--segment NAME] [--only N] [--seed S]
- *   FIPSRT_FAULT_SAMPLES (default 16 per segment), FIPSRT_FAULT_SEED. Skipped under valgrind
- *   (one injection point cost ~15 s there); the ASan build's LeakSanitizer checks leaks.
+ * usage: alloc_fail [--full] [--samples M] [--seed S] [--sites new|site|step|off] [--jobs J]
+ *                   [--segment NAME] [--only N] [--site FILE:LINE#K | lib:S#K] [--list-sites]
+ *                   [--show-known] [--dry] [--regressions]
+ *   --samples M / FIPSRT_FAULT_SAMPLES: evenly spaced points per segment (default 16);
+ *   --sites / FIPSRT_FAULT_SITES: new (default, CI) fails each allocation site once in the
+ *     whole sweep, in the first segment reaching it; site once in every segment reaching it
+ *     (the coverage pass); step once in every workload step reaching it; off: the sample only;
+ *   --jobs J / FIPSRT_FAULT_JOBS: children run J at a time (default 2);
+ *   --site pins one injection by site instead of N (DEFECT/KNOWN lines print the pin);
+ *   --regressions runs the regressions[] table (test alloc-fail-regress).
+ *   FIPSRT_FAULT_SEED shifts the sample. Skipped under valgrind (one injection point cost
+ *   ~15 s there); the ASan build's LeakSanitizer checks leaks.
  */
 #include <errno.h>
 #include <execinfo.h>
@@ -33,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -424,9 +436,27 @@ int step_end_new(const char *call, int line, int rc, void **obj)
 
 /* ---- fixtures -------------------------------------------------------------------------- */
 
+/* The fixture files, written once per job slot: children running side by side must not
+ * share the files the CLI segment writes (ec.key, sig, ...). */
+#define MAX_JOBS 8
+static const char *slot_dir(int slot)
+{
+    static char dir[300];
+    snprintf(dir, sizeof(dir), "%s/slot%d", fault_tmpdir, slot);
+    return dir;
+}
+
 static void write_file(const char *name, const void *data, size_t len)
 {
     char path[512];
+    for (int slot = 0; slot < MAX_JOBS; slot++) {
+        snprintf(path, sizeof(path), "%s/%s", slot_dir(slot), name);
+        FILE *f = fopen(path, "wb");
+        if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+            perror(path);
+            exit(2);
+        }
+    }
     snprintf(path, sizeof(path), "%s/%s", fault_tmpdir, name);
     FILE *f = fopen(path, "wb");
     if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
@@ -448,6 +478,11 @@ static void fixtures(void)
         fprintf(stderr, "alloc_fail: fixtures: %s\n", fipsrt_last_error());
         exit(2);
     }
+    for (int slot = 0; slot < MAX_JOBS; slot++)
+        if (mkdir(slot_dir(slot), 0700) != 0) {
+            perror(slot_dir(slot));
+            exit(2);
+        }
     if (fipsrt_key_export_private(rsa, FIPSRT_KEY_PEM, NULL, 0, pem, sizeof(pem), &n) != 0)
         exit(2);
     write_file("rsa.key", pem, n);
@@ -485,7 +520,6 @@ static void on_crash(int sig)
 
 /* Start one segment in a child with fail_at = n (0: count only; -1: the --site pin), reporting
  * into reps[slot] and errlogs[slot]. */
-#define MAX_JOBS 8
 static struct report *reps;          /* one per job slot (shared) */
 static char errlogs[MAX_JOBS][300];
 
@@ -508,6 +542,10 @@ static pid_t start_child(const struct fault_segment *seg, long n, int slot)
         if (null < 0 || err < 0 || dup2(null, 1) < 0 || dup2(err, 2) < 0)
             _exit(98);
         seg_name = seg->name;
+        const char *dir = slot_dir(slot);   /* the segment's files: this slot's own */
+        if (strlen(dir) >= sizeof(fault_tmpdir))
+            _exit(97);
+        memmove(fault_tmpdir, dir, strlen(dir) + 1);
         if (getenv("ASAN_OPTIONS") == NULL) {   /* ASan prints its own */
             signal(SIGSEGV, on_crash);
             signal(SIGBUS, on_crash);
