@@ -907,6 +907,8 @@ int main(int argc, char **argv)
                 print_log(slot_log, 60);
             }
         }
+        if (dry)
+            seg_points = npts;   /* planned */
         free(pts);
         clock_gettime(CLOCK_MONOTONIC, &s1);
         if (pin_file != NULL && !rep->hit) {
