@@ -16,6 +16,18 @@
 
 #define FRT_HIDDEN __attribute__((visibility("hidden")))
 
+/*
+ * Coverage builds only (meson defines FRT_GCOV_DUMP when b_coverage is true, as systemd
+ * does): a process about to end in abort() or _exit() skips gcov's exit-time write of its
+ * counters, so write them first. Expands to nothing in every other build.
+ */
+#ifdef FRT_GCOV_DUMP
+void __gcov_dump(void);
+#define frt_gcov_dump() __gcov_dump()
+#else
+#define frt_gcov_dump() ((void)0)
+#endif
+
 /* ---- errors (lib/error.c) ------------------------------------------------------------
  *
  * The one idiom: a function declares `int rv = FIPSRT_OK;`, ends with an `out:` label that
@@ -222,5 +234,29 @@ FRT_HIDDEN X509 *frt_x509_read_der(const unsigned char **p, long len);
 
 /* The detail buffer size for last-error texts. */
 #define FRT_ERROR_DETAIL_MAX 2048
+
+/*
+ * ThreadSanitizer does not see the atomic reference counts inside OpenSSL (not instrumented).
+ * Where OpenSSL's last-reference path frees the library's own memory (an SSL_CTX's ex_data),
+ * these state the order that counter provides: each thread dropping a reference releases the
+ * object, the freeing callback acquires it. Without them a reference dropped by one thread
+ * and the free in another are reported as a race. Nothing in other builds.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define FRT_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FRT_TSAN 1
+#endif
+#endif
+#ifdef FRT_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define FRT_TSAN_ACQUIRE(p) __tsan_acquire(p)
+#define FRT_TSAN_RELEASE(p) __tsan_release(p)
+#else
+#define FRT_TSAN_ACQUIRE(p) ((void)(p))
+#define FRT_TSAN_RELEASE(p) ((void)(p))
+#endif
 
 #endif /* FIPSRT_INTERNAL_H */

@@ -135,6 +135,7 @@ _Noreturn void frt_panic(const char *step, const char *detail)
         fprintf(stderr, "\t%s:%d\n", source_path(file), line);
     }
     fflush(stderr);
+    frt_gcov_dump();   /* coverage builds only: abort() skips the exit-time write */
     /* A container's entry point is PID 1 of its namespace, where the kernel ignores SIGABRT's
      * default action: abort() would end in a SIGSEGV (status 139). Exit with the status a
      * shell reports for SIGABRT instead, so a panicking container exits 134 like a program. */
@@ -217,8 +218,8 @@ static void free_kind(enum frt_kind kind, void *impl)
 }
 
 /*
- * At exit, before OpenSSL's own cleanup (atexit runs handlers in reverse order and OpenSSL
- * registered its handler during OPENSSL_init_crypto, before ours): drop our references to
+ * At exit, before OpenSSL's own cleanup (ours is tied to this object, which is unloaded before
+ * libcrypto, and is registered after OpenSSL's handler anyway): drop our references to
  * the providers and algorithms so that OpenSSL can free them. Nothing may be used after.
  */
 static void release_runtime(void)
@@ -240,6 +241,16 @@ static void release_runtime(void)
     OSSL_PROVIDER_unload(base_provider);
     OSSL_PROVIDER_unload(fips_provider);
     base_provider = fips_provider = NULL;
+}
+
+/* The C++ ABI's registration (glibc, musl): a handler and the object it belongs to. */
+extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+extern void *__dso_handle;
+
+static void release_at_exit(void *unused)
+{
+    (void)unused;
+    release_runtime();
 }
 
 static void check_drbg(OSSL_LIB_CTX *ctx)
@@ -336,8 +347,13 @@ static void init_runtime(void)
         frt_panic("SSL_get_ex_data_X509_STORE_CTX_idx", NULL);
     if (pthread_key_create(&thread_key, free_thread) != 0)
         frt_panic("pthread_key_create", NULL);
-    if (atexit(release_runtime) != 0)
-        frt_panic("atexit", NULL);
+    /* What atexit() compiles to in a shared object (glibc's libc_nonshared): a handler tied
+     * to this object, run when it is unloaded (_dl_fini at exit, or dlclose), before libcrypto
+     * (which we depend on) runs OPENSSL_cleanup. Called directly because a sanitizer runtime
+     * that interposes atexit() (ThreadSanitizer's) registers it with no object: it would then
+     * run after every library's destructor, OPENSSL_cleanup included, and crash. */
+    if (__cxa_atexit(release_at_exit, NULL, &__dso_handle) != 0)
+        frt_panic("__cxa_atexit", NULL);
     ERR_pop_to_mark();
 }
 

@@ -348,6 +348,7 @@ void frt_tls_session_resume(fipsrt_tls_ctx *ctx, SSL *ssl, const char *name)
  * the caller's, a connection's, or an SSL the program made from the escape hatch). */
 void frt_tls_ctx_release(fipsrt_tls_ctx *ctx)
 {
+    FRT_TSAN_ACQUIRE(ctx);   /* after every other holder's last use (fipsrt_tls_ctx_free) */
     frt_tls_revocation_free(ctx->rev);
     frt_tls_certs_free(ctx->certs);
     for (size_t i = 0; i < FRT_TLS_SESSION_SLOTS; i++)
@@ -367,7 +368,9 @@ FIPSRT_API void fipsrt_tls_ctx_free(fipsrt_tls_ctx *ctx)
 {
     if (ctx != NULL) {
         OSSL_LIB_CTX *prev = frt_ex_data_enter();   /* see lib/internal.h */
-        SSL_CTX_free(ctx->ssl_ctx);  /* the last reference frees ctx too (frt_tls_ctx_attach) */
+        SSL_CTX *ssl_ctx = ctx->ssl_ctx;
+        FRT_TSAN_RELEASE(ctx);   /* our uses of ctx end here (see lib/internal.h) */
+        SSL_CTX_free(ssl_ctx);  /* the last reference frees ctx too (frt_tls_ctx_attach) */
         frt_ex_data_leave(prev);
     }
 }

@@ -108,7 +108,9 @@ out:
     return rv;
 }
 
-/* No names given: the certificate's DNS subjectAltNames (IP literals never come as SNI). */
+/* No names given: the certificate's DNS subjectAltNames (IP literals never come as SNI).
+ * A DNS entry that is no host name or "*." wildcard can never be selected: it is skipped,
+ * not refused (the certificate is still a valid chain to serve, e.g. as the only one). */
 static int names_from_san(struct frt_tls_cert_entry *e, const char *what)
 {
     int rv = FIPSRT_OK;
@@ -117,9 +119,10 @@ static int names_from_san(struct frt_tls_cert_entry *e, const char *what)
         const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
         int type;
         const ASN1_STRING *s = GENERAL_NAME_get0_value(g, &type);
-        if (type == GEN_DNS)
-            FRT_TRY(add_name(e, what, (const char *)ASN1_STRING_get0_data(s),
-                             (size_t)ASN1_STRING_length(s)));
+        const char *name = (const char *)ASN1_STRING_get0_data(s);
+        size_t len = type == GEN_DNS ? (size_t)ASN1_STRING_length(s) : 0;
+        if (type == GEN_DNS && valid_name(name, len))
+            FRT_TRY(add_name(e, what, name, len));
     }
 out:
     GENERAL_NAMES_free(gens);

@@ -330,8 +330,10 @@ void frt_tls_abort(SSL *ssl)
 {
     /* OpenSSL has no call that sends an alert after the handshake; a record it must refuse
      * makes it send one itself. A plaintext ChangeCipherSpec after the handshake is such a
-     * record: TLS 1.3 answers unexpected_message, TLS 1.2 bad_record_mac (RFC 8446 5,
-     * RFC 5246 6.2.3). The transport's own read side is put back afterwards. */
+     * record: TLS 1.3 answers unexpected_message (RFC 8446 5); TLS 1.2 fails to decrypt it
+     * (RFC 5246 6.2.3), which OpenSSL 3.0 answers with internal_error under AES-GCM (the
+     * record is too short for its AAD) and decode_error under CBC. The transport's own read
+     * side is put back afterwards. */
     static const unsigned char ccs[] = {SSL3_RT_CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1};
     BIO *rbio = SSL_get_rbio(ssl);
     BIO *bogus = BIO_new_mem_buf(ccs, sizeof(ccs));

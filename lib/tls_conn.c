@@ -405,10 +405,14 @@ FIPSRT_API int fipsrt_tls_conn_write(fipsrt_tls_conn *conn, const void *buf, siz
         size_t n = 0;
         conn->fdio.err = 0;
         int ret = SSL_write_ex(conn->ssl, p + *written, len - *written, &n);
-        if (ret != 1)
-            return ssl_failure(conn, __func__, ret);
+        if (ret != 1) {
+            rv = ssl_failure(conn, __func__, ret);
+            conn->write_pending = rv == FIPSRT_E_WANT_WRITE || rv == FIPSRT_E_WANT_READ;
+            return rv;
+        }
         *written += n;
     }
+    conn->write_pending = false;
     clear_queue();
     frt_service_approved();  /* all of it sealed with an approved suite; partial: no count */
 out:
@@ -423,6 +427,10 @@ FIPSRT_API int fipsrt_tls_conn_shutdown(fipsrt_tls_conn *conn)
     FRT_CHECK(conn->state != FRT_CONN_NEW, FIPSRT_E_STATE, "the handshake has not completed");
     if (conn->shutdown_sent)
         goto sent;
+    /* OpenSSL sends no alert behind a half-sent record: retrying would fail the connection
+     * ("bad write retry"). */
+    FRT_CHECK(!conn->write_pending, FIPSRT_E_STATE, "%s",
+              "an unfinished write: call fipsrt_tls_conn_write() again with the rest first");
     clear_queue();
     conn->fdio.err = 0;
     int ret = SSL_shutdown(conn->ssl);

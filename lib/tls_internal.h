@@ -88,6 +88,7 @@ struct fipsrt_tls_conn {
     bool mem;
     bool eof_fed;
     bool shutdown_sent;
+    bool write_pending;     /* a write returned FIPSRT_E_WANT_*: OpenSSL must retry it first */
     struct frt_fdio fdio;
     enum frt_conn_state state;
     int fail_code;

@@ -482,6 +482,95 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/*
+ * Each part of every compound argument check, refused with its exact code before anything
+ * runs: no invocation counted, no output byte written, no counter value consumed.
+ */
+START_TEST(test_bad_input_each_argument)
+{
+    uint8_t nonce[12] = {0}, tag[16] = {0}, buf[64], in[64] = {0}, iv[129] = {0};
+    const size_t huge = (size_t)FIPSRT_AEAD_MAX_MESSAGE_SIZE + 1;
+    size_t n = 0;
+    uint64_t last = 7;
+    fipsrt_aead_key *k = new_key(FIPSRT_AEAD_AES_128_GCM, NULL);
+    memset(buf, 0xAA, sizeof(buf));
+
+    /* seal_detached */
+    ck_assert_fipsrt(fipsrt_aead_seal_detached(NULL, NULL, 0, "x", 1, nonce, buf, 1, tag), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_seal_detached(k, NULL, 1, "x", 1, nonce, buf, 1, tag), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_seal_detached(k, NULL, 0, NULL, 1, nonce, buf, 1, tag), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_seal_detached(k, NULL, 0, in, huge, nonce, buf, 1, tag), FIPSRT_E_LIMIT);
+    /* open_detached */
+    ck_assert_fipsrt(fipsrt_aead_open_detached(NULL, nonce, NULL, 0, in, 1, tag, 16, buf, 1), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_open_detached(k, NULL, NULL, 0, in, 1, tag, 16, buf, 1), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_open_detached(k, nonce, NULL, 2, in, 1, tag, 16, buf, 1), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_open_detached(k, nonce, NULL, 0, in, huge, tag, 16, buf, 1), FIPSRT_E_LIMIT);
+    ck_assert_uint_eq(fipsrt_aead_key_invocations(k), 0);
+
+    /* streams */
+    fipsrt_aead_stream *s = (fipsrt_aead_stream *)&n;
+    ck_assert_fipsrt(fipsrt_aead_seal_stream_new(&s, NULL, NULL, 0), FIPSRT_E_INVALID_ARG);
+    ck_assert_ptr_null(s);
+    ck_assert_fipsrt(fipsrt_aead_open_stream_new(NULL, k, nonce, NULL, 0), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_open_stream_new(&s, k, nonce, NULL, 4), FIPSRT_E_INVALID_ARG);
+    ck_assert_ptr_null(s);
+    ck_assert_uint_eq(fipsrt_aead_key_invocations(k), 0);
+    ck_assert_ok(fipsrt_aead_seal_stream_new(&s, k, NULL, 0));
+    ck_assert_uint_eq(fipsrt_aead_key_invocations(k), 1);
+    ck_assert_fipsrt(fipsrt_aead_seal_stream_final(s, NULL, tag), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_seal_stream_final(s, nonce, NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_ok(fipsrt_aead_seal_stream_final(s, nonce, tag));   /* the refusals left it usable */
+    ck_assert_ok(fipsrt_aead_open_detached(k, nonce, NULL, 0, NULL, 0, tag, 16, NULL, 0));
+    fipsrt_aead_stream_free(s);
+
+    /* counter contexts */
+    fipsrt_aead_counter *c = NULL;
+    uint8_t key16[16] = {3};
+    ck_assert_ok(fipsrt_aead_counter_new(&c, FIPSRT_AEAD_AES_128_GCM, key16, 16, FIPSRT_AEAD_NONCE_PREFIX,
+                                         NULL, 0));
+    ck_assert_fipsrt(fipsrt_aead_counter_nonce(c, 1, NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_counter_last(c, NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_counter_seal(c, 1, NULL, 0, NULL, 1, buf, sizeof(buf), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_counter_seal(c, 1, NULL, 0, in, huge, buf, sizeof(buf), &n), FIPSRT_E_LIMIT);
+    ck_assert_fipsrt(fipsrt_aead_counter_last(c, &last), FIPSRT_E_STATE);   /* nothing consumed */
+    ck_assert_uint_eq(last, 7);
+    ck_assert_fipsrt(fipsrt_aead_counter_open(c, 1, NULL, 3, in, 16, buf, sizeof(buf), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_counter_open(c, 1, NULL, 0, NULL, 16, buf, sizeof(buf), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_counter_open(c, 1, NULL, 0, in, 15, buf, sizeof(buf), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_aead_counter_open(c, 1, NULL, 0, in, SIZE_MAX, buf, sizeof(buf), &n), FIPSRT_E_LIMIT);
+    n = 0;
+    ck_assert_fipsrt(fipsrt_aead_counter_open(c, 1, NULL, 0, in, 20, buf, 3, &n), FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(n, 4);
+    ck_assert(all_eq(buf, sizeof(buf), 0xAA));
+    /* a refused open does not consume the counter either: 1 still seals */
+    ck_assert_ok(fipsrt_aead_counter_seal(c, 1, NULL, 0, "abc", 3, buf, sizeof(buf), &n));
+    ck_assert_ok(fipsrt_aead_counter_last(c, &last));
+    ck_assert_uint_eq(last, 1);
+    fipsrt_aead_counter_free(c);
+
+    /* the external-IV hook (test-only) checks its arguments the same way */
+    memset(buf, 0xAA, sizeof(buf));
+    ck_assert_fipsrt(frt_aead_seal_external_iv(NULL, iv, 12, NULL, 0, "x", 1, buf, tag, 16), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(frt_aead_seal_external_iv(k, NULL, 12, NULL, 0, "x", 1, buf, tag, 16), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(frt_aead_seal_external_iv(k, iv, 0, NULL, 0, "x", 1, buf, tag, 16), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(frt_aead_seal_external_iv(k, iv, 129, NULL, 0, "x", 1, buf, tag, 16), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(frt_aead_seal_external_iv(k, iv, 12, NULL, 0, "x", 1, buf, NULL, 16), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(frt_aead_seal_external_iv(k, iv, 12, NULL, 0, "x", 1, buf, tag, 3), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(frt_aead_seal_external_iv(k, iv, 12, NULL, 0, "x", 1, buf, tag, 17), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(frt_aead_seal_external_iv(k, iv, 12, NULL, 1, "x", 1, buf, tag, 16), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(frt_aead_seal_external_iv(k, iv, 12, NULL, 0, NULL, 1, buf, tag, 16), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(frt_aead_seal_external_iv(k, iv, 12, NULL, 0, "x", 1, NULL, tag, 16), FIPSRT_E_INVALID_ARG);
+    ck_assert(all_eq(buf, sizeof(buf), 0xAA));
+    ck_assert_uint_eq(fipsrt_aead_key_invocations(k), 1);
+    /* 1-byte and 128-byte IVs, 4-byte tag: the bounds themselves are accepted */
+    ck_assert_ok(frt_aead_seal_external_iv(k, iv, 1, NULL, 0, "x", 1, buf, tag, 4));
+    ck_assert_ok(frt_aead_seal_external_iv(k, iv, 128, NULL, 0, NULL, 0, NULL, tag, 16));
+    ck_assert_uint_eq(fipsrt_aead_key_invocations(k), 3);
+    fipsrt_aead_key_free(k);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
 /* SP 800-38D §8.3 via the hook: the 2^32-th seal works, the next is refused, open goes on. */
 START_TEST(test_invocation_limit)
 {
@@ -893,6 +982,7 @@ START_TEST(test_fork)
                  fipsrt_aead_open(k, msg + 1, NULL, 0, buf, 20, out, 4, NULL) == 0 &&
                  memcmp(out, "kid!", 4) == 0;
         fipsrt_aead_key_free(k);
+        test_gcov_dump();
         _exit(write(fds[1], msg, 13) == 13 ? 0 : 1);
     }
     close(fds[1]);
@@ -1284,6 +1374,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_nonces_distinct);
     tcase_add_test(tc, test_tamper);
     tcase_add_test(tc, test_bad_input);
+    tcase_add_test(tc, test_bad_input_each_argument);
     tcase_add_test(tc, test_invocation_limit);
     tcase_add_test(tc, test_counter);
     tcase_add_test(tc, test_stream);

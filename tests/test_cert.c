@@ -477,6 +477,160 @@ START_TEST(test_import_export)
 }
 END_TEST
 
+/* fipsrt_cert_params_init() fills a usable structure; the name and address checks each
+ * refuse with their exact code. */
+START_TEST(test_params_and_names)
+{
+    fipsrt_key *key = ec_key(FIPSRT_EC_P256);
+    fipsrt_cert *cert = (fipsrt_cert *)1;
+    fipsrt_cert_params p;
+    memset(&p, 0xa5, sizeof(p));
+    ck_assert_ok(fipsrt_cert_params_init(&p, FIPSRT_CERT_PARAMS_VERSION));
+    ck_assert_uint_eq(p.version, FIPSRT_CERT_PARAMS_VERSION);
+    ck_assert_uint_eq(p.size, sizeof(p));
+    ck_assert_ptr_null(p.common_name);
+    ck_assert_uint_eq(p.dns_count, 0);
+    ck_assert_int_eq(p.is_ca, 0);
+    p.common_name = "init";
+    ck_assert_ok(fipsrt_cert_selfsign(&cert, key, &p));
+    fipsrt_cert_free(cert);
+
+    /* DNS names: wildcard, '-', '_' are fine; empty, too long, "*" without ".", others not. */
+    static const char *const good[] = {"*.example.com", "a-b_c.example", "x"};
+    p.dns_names = good;
+    p.dns_count = 3;
+    ck_assert_ok(fipsrt_cert_selfsign(&cert, key, &p));
+    fipsrt_cert_free(cert);
+    char long_name[300];
+    memset(long_name, 'a', 254);
+    long_name[254] = '\0';
+    const char *bad[] = {"", long_name, "*example.com", "*", "a/b"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cert = (fipsrt_cert *)1;
+        p.dns_names = &bad[i];
+        p.dns_count = 1;
+        ck_assert_fipsrt(fipsrt_cert_selfsign(&cert, key, &p), FIPSRT_E_INVALID_ARG);
+        ck_assert_str_eq(fipsrt_last_error(), "check_params: dns_names[0] is not a DNS name");
+        ck_assert_ptr_null(cert);
+    }
+    long_name[253] = '\0';   /* exactly the limit */
+    p.dns_names = bad + 1;
+    ck_assert_ok(fipsrt_cert_selfsign(&cert, key, &p));
+    fipsrt_cert_free(cert);
+    p.dns_count = 0;
+
+    /* IP addresses: a NULL list with a count, a NULL entry. */
+    p.ip_count = 1;
+    ck_assert_fipsrt(fipsrt_cert_selfsign(&cert, key, &p), FIPSRT_E_INVALID_ARG);
+    ck_assert_str_eq(fipsrt_last_error(), "check_params: invalid argument: p->ip_addresses != NULL || p->ip_count == 0");
+    static const char *const null_ip[] = {NULL};
+    p.ip_addresses = null_ip;
+    ck_assert_fipsrt(fipsrt_cert_selfsign(&cert, key, &p), FIPSRT_E_INVALID_ARG);
+    ck_assert_str_eq(fipsrt_last_error(), "add_san: ip_addresses[0] is not an IPv4 or IPv6 address");
+    ck_assert_ptr_null(cert);
+    fipsrt_key_free(key);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
+/*
+ * An issuer certificate made elsewhere without a subjectKeyIdentifier: the issued
+ * certificate's authorityKeyIdentifier is computed from the issuer's key (RFC 5280
+ * 4.2.1.1 method 1), and matches the SKID the library gives the subject. Also the issue
+ * argument checks.
+ */
+START_TEST(test_issue_from_ca_without_skid)
+{
+    char *argv[] = {"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", (char *)tmp_path("ca.key"),
+                    "-subj", "/CN=No SKID CA", "-addext", "basicConstraints=critical,CA:TRUE",
+                    "-addext", "subjectKeyIdentifier=none", "-addext",
+                    "authorityKeyIdentifier=none", "-out", (char *)tmp_path("ca.pem"), NULL};
+    proc_result *r = malloc(sizeof(*r));
+    run_process(argv, NULL, NULL, r);
+    ck_assert_msg(r->exited && r->status == 0, "openssl req: %s", r->err);
+    free(r);
+    size_t klen, clen;
+    char *kpem = slurp(tmp_path("ca.key"), &klen), *cpem = slurp(tmp_path("ca.pem"), &clen);
+    fipsrt_key *cakey, *leafkey = ec_key(FIPSRT_EC_P256);
+    fipsrt_cert *ca, *leaf = (fipsrt_cert *)1;
+    ck_assert_ok(fipsrt_key_import_private(&cakey, FIPSRT_KEY_PEM, (uint8_t *)kpem, klen, NULL, 0));
+    ck_assert_ok(fipsrt_cert_import(&ca, (uint8_t *)cpem, clen));
+    fipsrt_cert_params lp = params("leaf.example");
+
+    ck_assert_fipsrt(fipsrt_cert_issue(NULL, leafkey, &lp, ca, cakey), FIPSRT_E_INVALID_ARG);
+    lp.common_name = NULL;   /* make_cert's own checks run for issue too */
+    ck_assert_fipsrt(fipsrt_cert_issue(&leaf, leafkey, &lp, ca, cakey), FIPSRT_E_INVALID_ARG);
+    ck_assert_ptr_null(leaf);
+    lp.common_name = "leaf.example";
+    ck_assert_ok(fipsrt_cert_issue(&leaf, leafkey, &lp, ca, cakey));
+
+    X509 *x = parse(leaf), *cax = parse(ca);
+    ck_assert_ptr_null(X509_get0_subject_key_id(cax));
+    const ASN1_OCTET_STRING *akid = X509_get0_authority_key_id(x);
+    ck_assert_ptr_nonnull(akid);
+    /* method 1: SHA-1 of the issuer's subjectPublicKey BIT STRING contents */
+    const unsigned char *pk;
+    int pk_len;
+    ck_assert(X509_PUBKEY_get0_param(NULL, &pk, &pk_len, NULL, X509_get_X509_PUBKEY(cax)));
+    uint8_t id[20];
+    ck_assert_ok(fipsrt_hash(FIPSRT_HASH_SHA1, pk, (size_t)pk_len, id, sizeof(id), NULL));
+    ck_assert_int_eq(ASN1_STRING_length(akid), 20);
+    ck_assert_mem_eq(ASN1_STRING_get0_data(akid), id, 20);
+    ck_assert_int_eq(X509_check_issued(cax, x), X509_V_OK);
+    X509_free(x);
+    X509_free(cax);
+    fipsrt_cert_free(leaf);
+    fipsrt_cert_free(ca);
+    fipsrt_key_free(cakey);
+    fipsrt_key_free(leafkey);
+    free(kpem);
+    free(cpem);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
+/* Output and time edge cases: no out_len, NULL subject buffer, whitespace-only input, a
+ * notAfter that does not decode (notBefore does). */
+START_TEST(test_outputs_and_times)
+{
+    fipsrt_key *key = ec_key(FIPSRT_EC_P256);
+    fipsrt_cert_params p = params("times");
+    p.not_before = 1000000000;   /* 010909014640Z */
+    p.not_after = 2000000000;    /* 330518033320Z */
+    fipsrt_cert *cert, *back = (fipsrt_cert *)1;
+    ck_assert_ok(fipsrt_cert_selfsign(&cert, key, &p));
+    uint8_t der[4096];
+    size_t der_len = 0, n = 5;
+    ck_assert_fipsrt(fipsrt_cert_export(cert, FIPSRT_CERT_DER, NULL, 0, NULL), FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_ok(fipsrt_cert_export(cert, FIPSRT_CERT_DER, der, sizeof(der), NULL));
+    ck_assert_ok(fipsrt_cert_export(cert, FIPSRT_CERT_DER, der, sizeof(der), &der_len));
+    ck_assert_fipsrt(fipsrt_cert_subject(cert, NULL, 10, &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_uint_eq(n, 5);
+    ck_assert_fipsrt(fipsrt_cert_import(&back, (const uint8_t *)" \n\t ", 4), FIPSRT_E_MALFORMED);
+    ck_assert_ptr_null(back);
+    int64_t nb = 7, na = 7;
+    ck_assert_ok(fipsrt_cert_validity(cert, &nb, &na));
+    ck_assert_int_eq(nb, 1000000000);
+    ck_assert_int_eq(na, 2000000000);
+    ck_assert_ok(fipsrt_cert_validity(cert, NULL, NULL));
+
+    uint8_t *t = memmem(der, der_len, "330518033320Z", 13);
+    ck_assert_ptr_nonnull(t);
+    t[2] = '1';
+    t[3] = '3';   /* month 13 */
+    ck_assert_ok(fipsrt_cert_import(&back, der, der_len));   /* parsed, signature unchecked */
+    nb = na = 7;
+    ck_assert_fipsrt(fipsrt_cert_validity(back, &nb, &na), FIPSRT_E_MALFORMED);
+    ck_assert_int_eq(nb, 7);   /* nothing half-written */
+    ck_assert_int_eq(na, 7);
+    fipsrt_cert_free(back);
+    fipsrt_cert_free(cert);
+    fipsrt_key_free(key);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
 START_TEST(test_cli_selfsign)
 {
     const char *cli = getenv("FIPSRT_CLI");
@@ -579,6 +733,9 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_import_export);
     tcase_add_test(tc, test_validity_bad_time);
     tcase_add_test(tc, test_subject_empty);
+    tcase_add_test(tc, test_params_and_names);
+    tcase_add_test(tc, test_issue_from_ca_without_skid);
+    tcase_add_test(tc, test_outputs_and_times);
     tcase_add_test(tc, test_cli_selfsign);
     tcase_add_test(tc, test_cli_status_tls_policy);
     suite_add_tcase(s, tc);

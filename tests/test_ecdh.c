@@ -170,8 +170,19 @@ START_TEST(test_bad_input)
     ck_assert_fipsrt(fipsrt_ecdh_derive_point(a, bad, 1, z, sizeof(z), &zl), FIPSRT_E_MALFORMED);
     ck_assert_fipsrt(fipsrt_ecdh_derive_point(a, pt, pl - 1, z, sizeof(z), &zl), FIPSRT_E_MALFORMED);
     ck_assert_fipsrt(fipsrt_ecdh_derive_point(a, NULL, pl, z, sizeof(z), &zl), FIPSRT_E_INVALID_ARG);
+    /* A NULL output with room claimed; no out_len; a short buffer through derive_point
+     * (the size is reported, nothing counts as an approved service). */
+    ck_assert_fipsrt(fipsrt_ecdh_derive(a, a, NULL, sizeof(z), &zl), FIPSRT_E_INVALID_ARG);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_ecdh_derive: invalid argument: out != NULL");
+    ck_assert_fipsrt(fipsrt_ecdh_derive_point(a, pt, pl, z, sizeof(z), NULL), FIPSRT_E_INVALID_ARG);
+    uint64_t before = fipsrt_service_indicator();
+    zl = 0;
+    ck_assert_fipsrt(fipsrt_ecdh_derive_point(a, pt, pl, z, 31, &zl), FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(zl, 32);
+    ck_assert_uint_eq(fipsrt_service_indicator(), before);
     /* With ourselves: legal (Z = d^2 G), if pointless. */
     ck_assert_ok(fipsrt_ecdh_derive_point(a, pt, pl, z, sizeof(z), &zl));
+    ck_assert_uint_eq(fipsrt_service_indicator(), before + 1);
     fipsrt_key_free(a);
     fipsrt_key_free(b);
     fipsrt_key_free(rsa);

@@ -394,6 +394,103 @@ START_TEST(test_conversions)
 }
 END_TEST
 
+/*
+ * Every argument check of the sign/verify digest entry points and the two conversions, in
+ * the order the functions make them, each with its exact code and, for the conversions,
+ * every way a DER Ecdsa-Sig-Value is refused.
+ */
+START_TEST(test_argument_checks)
+{
+    fipsrt_key *k = NULL, *pub = NULL;
+    uint8_t sig[FIPSRT_ECDSA_MAX_SIZE], dg[64] = {0}, back[132];
+    size_t sig_len = 0, back_len = 0;
+    ck_assert_ok(fipsrt_key_generate_ec(&k, FIPSRT_EC_P256));
+    ck_assert_ok(fipsrt_key_public(&pub, k));
+    ck_assert_uint_eq(fipsrt_ecdsa_max_size((fipsrt_ec_curve)77, FIPSRT_ECDSA_DER), 0);
+    ck_assert_uint_eq(fipsrt_ecdsa_max_size(FIPSRT_EC_P256, (fipsrt_ecdsa_format)77), 0);
+
+    /* fipsrt_ecdsa_sign: NULL output with room claimed; the size is still reported. */
+    ck_assert_fipsrt(fipsrt_ecdsa_sign(k, FIPSRT_HASH_SHA256, FIPSRT_ECDSA_DER, "m", 1, NULL, sizeof(sig), &sig_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_ecdsa_sign: invalid argument: sig != NULL");
+    ck_assert_uint_eq(sig_len, fipsrt_ecdsa_max_size(FIPSRT_EC_P256, FIPSRT_ECDSA_DER));
+    ck_assert_fipsrt(fipsrt_ecdsa_verify(pub, FIPSRT_HASH_SHA256, FIPSRT_ECDSA_DER, NULL, 1, sig, 8),
+                     FIPSRT_E_INVALID_ARG);
+
+    /* fipsrt_ecdsa_sign_digest */
+    ck_assert_fipsrt(fipsrt_ecdsa_sign_digest(k, FIPSRT_HASH_SHA256, FIPSRT_ECDSA_DER, dg, 32, sig, sizeof(sig), NULL),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_ecdsa_sign_digest(k, FIPSRT_HASH_SHA256, FIPSRT_ECDSA_DER, NULL, 32, sig, sizeof(sig), &sig_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_ecdsa_sign_digest(pub, FIPSRT_HASH_SHA256, FIPSRT_ECDSA_DER, dg, 32, sig, sizeof(sig), &sig_len),
+                     FIPSRT_E_KEY_TYPE);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_ecdsa_sign_digest: a public-only key cannot sign");
+    ck_assert_fipsrt(fipsrt_ecdsa_sign_digest(k, FIPSRT_HASH_SHA256, FIPSRT_ECDSA_P1363, dg, 32, sig, 63, &sig_len),
+                     FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(sig_len, 64);
+
+    /* fipsrt_ecdsa_verify_digest */
+    ck_assert_fipsrt(fipsrt_ecdsa_verify_digest(pub, FIPSRT_HASH_SHA256, FIPSRT_ECDSA_DER, NULL, 32, sig, 8),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_ecdsa_verify_digest(pub, FIPSRT_HASH_SHA256, FIPSRT_ECDSA_DER, dg, 32, NULL, 8),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_ecdsa_verify_digest(pub, FIPSRT_HASH_SHA256, (fipsrt_ecdsa_format)9, dg, 32, sig, 8),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_ecdsa_verify_digest: unknown signature format 9");
+    ck_assert_fipsrt(fipsrt_ecdsa_verify_digest(pub, FIPSRT_HASH_MD5, FIPSRT_ECDSA_DER, dg, 16, sig, 8),
+                     FIPSRT_E_MD5_SECURE);
+    ck_assert_fipsrt(fipsrt_ecdsa_verify_digest(pub, FIPSRT_HASH_SHA384, FIPSRT_ECDSA_DER, dg, 32, sig, 8),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_ecdsa_verify_digest: SHA2-384 digest must be 48 bytes, got 32");
+
+    /* fipsrt_ecdsa_der_to_p1363: NULL out_len, unknown curve, NULL output. */
+    static const uint8_t ok[] = {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
+    ck_assert_fipsrt(fipsrt_ecdsa_der_to_p1363(FIPSRT_EC_P256, ok, sizeof(ok), back, sizeof(back), NULL),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_ecdsa_der_to_p1363((fipsrt_ec_curve)77, ok, sizeof(ok), back, sizeof(back), &back_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_ecdsa_der_to_p1363: unknown curve 77");
+    ck_assert_fipsrt(fipsrt_ecdsa_der_to_p1363(FIPSRT_EC_P256, ok, sizeof(ok), NULL, sizeof(back), &back_len),
+                     FIPSRT_E_INVALID_ARG);
+    /* Over 1024 bytes is never a signature; trailing bytes; s (not only r) too wide. */
+    uint8_t big[1025] = {0x30, 0x82, 0x03, 0xfd};
+    ck_assert_fipsrt(fipsrt_ecdsa_der_to_p1363(FIPSRT_EC_P256, big, sizeof(big), back, sizeof(back), &back_len),
+                     FIPSRT_E_MALFORMED);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_ecdsa_der_to_p1363: signature is not a DER Ecdsa-Sig-Value");
+    static const uint8_t trail[] = {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00};
+    ck_assert_fipsrt(fipsrt_ecdsa_der_to_p1363(FIPSRT_EC_P256, trail, sizeof(trail), back, sizeof(back), &back_len),
+                     FIPSRT_E_MALFORMED);
+    ck_assert_str_eq(fipsrt_last_error(),
+                     "fipsrt_ecdsa_der_to_p1363: signature is not a DER Ecdsa-Sig-Value (trailing bytes)");
+    uint8_t wide_s[40] = {0x30, 0x26, 0x02, 0x01, 0x01, 0x02, 0x21, 0x01};
+    ck_assert_fipsrt(fipsrt_ecdsa_der_to_p1363(FIPSRT_EC_P256, wide_s, sizeof(wide_s), back, sizeof(back), &back_len),
+                     FIPSRT_E_MALFORMED);
+    ck_assert_str_eq(fipsrt_last_error(),
+                     "fipsrt_ecdsa_der_to_p1363: r or s is negative or wider than the field");
+    static const uint8_t neg_s[] = {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x80};
+    ck_assert_fipsrt(fipsrt_ecdsa_der_to_p1363(FIPSRT_EC_P256, neg_s, sizeof(neg_s), back, sizeof(back), &back_len),
+                     FIPSRT_E_MALFORMED);
+    static const uint8_t longlen[] = {0x30, 0x81, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
+    ck_assert_fipsrt(fipsrt_ecdsa_der_to_p1363(FIPSRT_EC_P256, longlen, sizeof(longlen), back, sizeof(back), &back_len),
+                     FIPSRT_E_MALFORMED);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_ecdsa_der_to_p1363: signature is not minimal DER");
+
+    /* fipsrt_ecdsa_p1363_to_der: NULL out_len, NULL input, NULL output (size still given). */
+    uint8_t raw[64] = {0}, der[80];
+    raw[31] = raw[63] = 1;
+    ck_assert_fipsrt(fipsrt_ecdsa_p1363_to_der(FIPSRT_EC_P256, raw, 64, der, sizeof(der), NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_ecdsa_p1363_to_der(FIPSRT_EC_P256, NULL, 64, der, sizeof(der), &back_len),
+                     FIPSRT_E_INVALID_ARG);
+    back_len = 0;
+    ck_assert_fipsrt(fipsrt_ecdsa_p1363_to_der(FIPSRT_EC_P256, raw, 64, NULL, sizeof(der), &back_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_uint_eq(back_len, 8);
+    fipsrt_key_free(k);
+    fipsrt_key_free(pub);
+    assert_err_queue_empty();
+}
+END_TEST
+
 /* ---- cross-implementation --------------------------------------------------------------- */
 
 START_TEST(test_cross_openssl_python)
@@ -583,6 +680,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_policy_and_bad_input);
     tcase_add_loop_test(tc, test_bad_signatures, 0, 3);
     tcase_add_test(tc, test_conversions);
+    tcase_add_test(tc, test_argument_checks);
     suite_add_tcase(s, tc);
     tc = tcase_create("cross");
     tcase_add_test(tc, test_cross_openssl_python);

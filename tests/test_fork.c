@@ -35,6 +35,7 @@ static void child_send(int fds[2], const struct report *r)
 {
     close(fds[0]);
     ssize_t n = write(fds[1], r, sizeof(*r));
+    test_gcov_dump();
     _exit(n == (ssize_t)sizeof(*r) ? 0 : 3);
 }
 

@@ -432,6 +432,48 @@ START_TEST(test_cli_matches_openssl)
 }
 END_TEST
 
+/* Each argument check of the XOF, streaming, clone and MD5 calls not driven elsewhere:
+ * exact code, output untouched, the context still usable after a refusal. */
+START_TEST(test_bad_input_each_argument)
+{
+    uint8_t out[64], md5[FIPSRT_INSECURE_MD5_SIZE];
+    fipsrt_hash_ctx *ctx = NULL, *copy = (fipsrt_hash_ctx *)out;
+    memset(out, 0xAA, sizeof(out));
+    ck_assert_fipsrt(fipsrt_hash_xof(FIPSRT_HASH_SHAKE128, NULL, 1, out, 16), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hash_clone(&copy, NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_ptr_null(copy);
+    ck_assert_fipsrt(fipsrt_hash_final_xof(NULL, out, 16), FIPSRT_E_INVALID_ARG);
+    ck_assert_int_eq(fipsrt_hash_ctx_alg(NULL), 0);
+    ck_assert_ok(fipsrt_hash_new(&ctx, FIPSRT_HASH_SHAKE256));
+    ck_assert_int_eq(fipsrt_hash_ctx_alg(ctx), FIPSRT_HASH_SHAKE256);
+    ck_assert_ok(fipsrt_hash_update(ctx, "abc", 3));
+    ck_assert_fipsrt(fipsrt_hash_final_xof(ctx, NULL, 16), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hash_final_xof(ctx, out, 0), FIPSRT_E_INVALID_ARG);
+    for (size_t i = 0; i < sizeof(out); i++)
+        ck_expect(out[i] == 0xAA, "refused final_xof wrote byte %zu", i);
+    ck_assert_ok(fipsrt_hash_final_xof(ctx, out, 32));
+    uint8_t want[32];
+    ck_assert_ok(fipsrt_hash_xof(FIPSRT_HASH_SHAKE256, "abc", 3, want, 32));
+    ck_assert_mem_eq(out, want, 32);
+    ck_assert_fipsrt(fipsrt_hash_final_xof(ctx, out, 32), FIPSRT_E_STATE);
+    ck_assert_fipsrt(fipsrt_hash_clone(NULL, ctx), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hash_reset(NULL), FIPSRT_E_INVALID_ARG);
+    fipsrt_hash_free(ctx);
+
+    fipsrt_insecure_md5_ctx *m = NULL;
+    ck_assert_fipsrt(fipsrt_insecure_md5_update(NULL, "a", 1), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_insecure_md5_final(NULL, md5), FIPSRT_E_INVALID_ARG);
+    ck_assert_ok(fipsrt_insecure_md5_new(&m));
+    ck_assert_fipsrt(fipsrt_insecure_md5_final(m, NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_ok(fipsrt_insecure_md5_final(m, md5));   /* the refusal did not finish it */
+    /* MD5("") = d41d8cd98f00b204e9800998ecf8427e */
+    ck_assert_uint_eq(md5[0], 0xd4);
+    ck_assert_uint_eq(md5[15], 0x7e);
+    fipsrt_insecure_md5_free(m);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("hash");
@@ -445,6 +487,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_md5_refused);
     tcase_add_test(tc, test_insecure_md5);
     tcase_add_test(tc, test_bad_input);
+    tcase_add_test(tc, test_bad_input_each_argument);
     tcase_add_test(tc, test_clone_reset);
     tcase_add_test(tc, test_sizes_and_names);
     tcase_add_test(tc, test_cli_matches_openssl);

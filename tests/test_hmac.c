@@ -319,6 +319,43 @@ START_TEST(test_prepared_key_threads)
 }
 END_TEST
 
+/* Each argument check of the streaming and verify calls not driven elsewhere: exact code,
+ * output untouched, no size reported through a NULL out_len, the context still usable. */
+START_TEST(test_bad_input_each_argument)
+{
+    static const uint8_t key[32] = {7};
+    uint8_t out[64], want[32];
+    fipsrt_hmac_ctx *ctx = NULL, *copy = NULL;
+    memset(out, 0xAA, sizeof(out));
+    ck_assert_fipsrt(fipsrt_hmac(FIPSRT_HASH_SHA256, key, 32, "m", 1, out, 31, NULL),
+                     FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_fipsrt(fipsrt_hmac_verify(FIPSRT_HASH_SHA256, key, 32, NULL, 1, out, 32),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_final(NULL, out, 32, NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_final_verify(NULL, out, 32), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_clone(NULL, ctx), FIPSRT_E_INVALID_ARG);
+    ck_assert_ok(fipsrt_hmac_new(&ctx, FIPSRT_HASH_SHA256, key, 32));
+    ck_assert_fipsrt(fipsrt_hmac_update(ctx, NULL, 1), FIPSRT_E_INVALID_ARG);
+    ck_assert_ok(fipsrt_hmac_update(ctx, "m", 1));
+    ck_assert_ok(fipsrt_hmac_clone(&copy, ctx));
+    ck_assert_fipsrt(fipsrt_hmac_final(ctx, out, 31, NULL), FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_fipsrt(fipsrt_hmac_final(ctx, NULL, 32, NULL), FIPSRT_E_INVALID_ARG);
+    for (size_t i = 0; i < sizeof(out); i++)
+        ck_expect(out[i] == 0xAA, "refused final wrote byte %zu", i);
+    ck_assert_ok(fipsrt_hmac(FIPSRT_HASH_SHA256, key, 32, "m", 1, want, sizeof(want), NULL));
+    ck_assert_ok(fipsrt_hmac_final(ctx, out, 32, NULL));   /* the refusals did not finish it */
+    ck_assert_mem_eq(out, want, 32);
+    /* final_verify checks the tag before finishing: a refused tag leaves the clone usable */
+    ck_assert_fipsrt(fipsrt_hmac_final_verify(copy, NULL, 32), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_hmac_final_verify(copy, want, 15), FIPSRT_E_NOT_APPROVED);
+    ck_assert_fipsrt(fipsrt_hmac_final_verify(copy, want, 33), FIPSRT_E_INVALID_ARG);
+    ck_assert_ok(fipsrt_hmac_final_verify(copy, want, 32));
+    fipsrt_hmac_free(copy);
+    fipsrt_hmac_free(ctx);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("hmac");
@@ -328,6 +365,7 @@ static Suite *make_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("api");
     tcase_add_test(tc, test_policy_and_bad_input);
+    tcase_add_test(tc, test_bad_input_each_argument);
     tcase_add_test(tc, test_key_switch);
     tcase_add_test(tc, test_prepared_key_api);
     tcase_add_test(tc, test_prepared_key_threads);

@@ -504,6 +504,38 @@ START_TEST(test_cli)
 }
 END_TEST
 
+/* RFC 5869 §2.2: an absent salt is HashLen zero bytes; an absent info is the empty string.
+ * NULL (with length 0) must give exactly those results in every HKDF call. A short PRK
+ * buffer with no prk_len is refused without writing. */
+START_TEST(test_hkdf_absent_salt_info)
+{
+    static const uint8_t ikm[22] = {0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b,
+                                    0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b};
+    static const uint8_t zeros[32] = {0};
+    uint8_t a[42], b[42], prk_a[32], prk_b[32];
+    size_t n = 0;
+    ck_assert_ok(fipsrt_hkdf_extract(FIPSRT_HASH_SHA256, ikm, sizeof(ikm), NULL, 0, prk_a, 32, &n));
+    ck_assert_uint_eq(n, 32);
+    ck_assert_ok(fipsrt_hkdf_extract(FIPSRT_HASH_SHA256, ikm, sizeof(ikm), zeros, 32, prk_b, 32, NULL));
+    ck_assert_mem_eq(prk_a, prk_b, 32);
+    /* RFC 5869 A.3 (no salt, no info): PRK 19ef24a3..., OKM 8da4e775... */
+    ck_assert_uint_eq(prk_a[0], 0x19);
+    ck_assert_uint_eq(prk_a[31], 0x04);
+    ck_assert_ok(fipsrt_hkdf_expand(FIPSRT_HASH_SHA256, prk_a, 32, NULL, 0, a, sizeof(a)));
+    ck_assert_ok(fipsrt_hkdf_expand(FIPSRT_HASH_SHA256, prk_a, 32, "", 0, b, sizeof(b)));
+    ck_assert_mem_eq(a, b, sizeof(a));
+    ck_assert_uint_eq(a[0], 0x8d);
+    ck_assert_uint_eq(a[41], 0xc8);
+    ck_assert_ok(fipsrt_hkdf(FIPSRT_HASH_SHA256, ikm, sizeof(ikm), NULL, 0, NULL, 0, b, sizeof(b)));
+    ck_assert_mem_eq(a, b, sizeof(a));
+    memset(prk_b, 0x5A, sizeof(prk_b));
+    ck_assert_fipsrt(fipsrt_hkdf_extract(FIPSRT_HASH_SHA256, ikm, sizeof(ikm), NULL, 0, prk_b, 31, NULL),
+                     FIPSRT_E_BUFFER_TOO_SMALL);
+    for (size_t i = 0; i < sizeof(prk_b); i++)
+        ck_assert_uint_eq(prk_b[i], 0x5A);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("kdf");
@@ -516,6 +548,7 @@ static Suite *make_suite(void)
     tc = tcase_create("api");
     tcase_add_test(tc, test_pbkdf2_policy);
     tcase_add_test(tc, test_hkdf_policy);
+    tcase_add_test(tc, test_hkdf_absent_salt_info);
     tcase_add_test(tc, test_threads);
     tcase_add_test(tc, test_cli);
     suite_add_tcase(s, tc);

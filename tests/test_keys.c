@@ -6,6 +6,7 @@
  * through the openssl CLI and Python's cryptography.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -738,6 +739,301 @@ START_TEST(test_rsa_public_raw)
 }
 END_TEST
 
+/* ---- argument checks and the rarer refusals --------------------------------------------- */
+
+/* The last error's text starts with `want` (OpenSSL's reasons may follow after "; openssl:"). */
+#define assert_last_error(want)                                                             \
+    ck_assert_msg(strncmp(fipsrt_last_error(), (want), strlen(want)) == 0,                  \
+                  "last error \"%s\", expected \"%s\"", fipsrt_last_error(), (want))
+
+/* Every argument check of the raw import/export functions, each with its exact code. */
+START_TEST(test_argument_checks)
+{
+    fipsrt_key *ec = NULL, *k = (fipsrt_key *)1;
+    uint8_t pt[133], n[256], e[8], buf[1024];
+    size_t pt_len = 0, n_len = 0, e_len = 0, len = 0;
+    ck_assert_ok(fipsrt_key_generate_ec(&ec, FIPSRT_EC_P256));
+    ck_assert_ok(fipsrt_key_export_ec_point(ec, pt, sizeof(pt), &pt_len));
+
+    /* Raw EC points: no out, unknown curve, the right length with a compressed prefix. */
+    ck_assert_fipsrt(fipsrt_key_import_ec_point(NULL, FIPSRT_EC_P256, pt, pt_len), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_import_ec_point(&k, (fipsrt_ec_curve)77, pt, pt_len), FIPSRT_E_INVALID_ARG);
+    assert_last_error("ec_from_raw: unknown curve 77");
+    ck_assert_ptr_null(k);
+    pt[0] = 0x02;
+    ck_assert_fipsrt(fipsrt_key_import_ec_point(&k, FIPSRT_EC_P256, pt, pt_len), FIPSRT_E_MALFORMED);
+    ck_assert_ptr_null(k);
+    pt[0] = 0x04;
+
+    /* RSA (n, e): no out, no or empty e, over 2048 bytes, e above n. */
+    ck_assert_ok(fipsrt_key_export_rsa_public(rsa2048, n, sizeof(n), &n_len, e, sizeof(e), &e_len));
+    ck_assert_fipsrt(fipsrt_key_import_rsa_public(NULL, n, n_len, e, e_len), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_import_rsa_public(&k, n, n_len, NULL, e_len), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_import_rsa_public(&k, n, n_len, e, 0), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_import_rsa_public(&k, n, 2049, e, e_len), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_import_rsa_public(&k, n, n_len, e, 2049), FIPSRT_E_INVALID_ARG);
+    uint8_t big_e[257];
+    big_e[0] = 1;
+    memcpy(big_e + 1, n, n_len);   /* 2^2048 + n: odd, and longer than n */
+    ck_assert_fipsrt(fipsrt_key_import_rsa_public(&k, n, n_len, big_e, sizeof(big_e)), FIPSRT_E_MALFORMED);
+    assert_last_error("fipsrt_key_import_rsa_public: RSA exponent must be below n");
+    ck_assert_ptr_null(k);
+
+    /* Export: NULL key / out_len / output with room claimed, bad encoding, short e buffer. */
+    ck_assert_fipsrt(fipsrt_key_export_private(ec, (fipsrt_key_encoding)9, NULL, 0, buf, sizeof(buf), &len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_export_public(NULL, FIPSRT_KEY_DER, buf, sizeof(buf), &len), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_export_public(ec, FIPSRT_KEY_DER, buf, sizeof(buf), NULL), FIPSRT_E_INVALID_ARG);
+    len = 0;
+    ck_assert_fipsrt(fipsrt_key_export_public(ec, FIPSRT_KEY_DER, NULL, sizeof(buf), &len), FIPSRT_E_INVALID_ARG);
+    assert_last_error("fipsrt_key_export_public: invalid argument: out != NULL");
+    ck_assert_uint_eq(len, 91);
+    ck_assert_fipsrt(fipsrt_key_export_ec_point(NULL, pt, sizeof(pt), &pt_len), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_export_ec_point(ec, pt, sizeof(pt), NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_export_rsa_public(NULL, n, sizeof(n), &n_len, e, sizeof(e), &e_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_export_rsa_public(rsa2048, n, sizeof(n), NULL, e, sizeof(e), &e_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_export_rsa_public(rsa2048, n, sizeof(n), &n_len, e, sizeof(e), NULL),
+                     FIPSRT_E_INVALID_ARG);
+    n_len = e_len = 0;
+    ck_assert_fipsrt(fipsrt_key_export_rsa_public(rsa2048, n, sizeof(n), &n_len, e, 2, &e_len),
+                     FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(n_len, 256);
+    ck_assert_uint_eq(e_len, 3);
+    ck_assert_fipsrt(fipsrt_key_export_rsa_public(rsa2048, NULL, sizeof(n), &n_len, e, sizeof(e), &e_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_export_rsa_public(rsa2048, n, sizeof(n), &n_len, NULL, sizeof(e), &e_len),
+                     FIPSRT_E_INVALID_ARG);
+
+    /* fipsrt_key_public: no out, no key (out is cleared first). */
+    ck_assert_fipsrt(fipsrt_key_public(NULL, ec), FIPSRT_E_INVALID_ARG);
+    k = (fipsrt_key *)1;
+    ck_assert_fipsrt(fipsrt_key_public(&k, NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_ptr_null(k);
+
+    /* Import: no out, no data (public), a PEM length beyond INT_MAX (refused unread). */
+    ck_assert_fipsrt(fipsrt_key_import_public(NULL, FIPSRT_KEY_DER, buf, 10), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, NULL, 10), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_key_import_private(&k, FIPSRT_KEY_PEM, buf, (size_t)INT_MAX + 1, NULL, 0),
+                     FIPSRT_E_MALFORMED);
+    assert_last_error("pem_unwrap: PEM input of 2147483648 bytes is too large");
+    fipsrt_key_free(ec);
+    assert_err_queue_empty();
+}
+END_TEST
+
+/* PEM forms that are not ours: a PKCS#1 public key, an empty block. */
+START_TEST(test_pem_forms)
+{
+    fipsrt_key *k = (fipsrt_key *)1;
+    static const char pkcs1[] = "-----BEGIN RSA PUBLIC KEY-----\nMAA=\n-----END RSA PUBLIC KEY-----\n";
+    ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_PEM, (const uint8_t *)pkcs1, strlen(pkcs1)),
+                     FIPSRT_E_UNSUPPORTED);
+    ck_assert_ptr_null(k);
+    /* An empty block: libcrypto's PEM reader already refuses it. */
+    static const char empty[] = "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n";
+    ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_PEM, (const uint8_t *)empty, strlen(empty)),
+                     FIPSRT_E_MALFORMED);
+    assert_last_error("pem_unwrap: no valid PEM block (framing or base64)");
+    ck_assert_ptr_null(k);
+    /* Blocks that are no key at all, short and long labels. */
+    static const char *const other[] = {
+        "-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n",
+        "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_PEM, (const uint8_t *)other[i], strlen(other[i])),
+                         FIPSRT_E_MALFORMED);
+        assert_last_error("pem_unwrap: unexpected PEM block");
+        ck_assert_ptr_null(k);
+    }
+    /* An EC SPKI whose point is the point at infinity (the single octet 0x00): the
+     * decoder refuses it, so the public-key validation after it never sees one. */
+    static const uint8_t inf[] = {0x30, 0x19, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+                                  0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x02, 0x00, 0x00};
+    ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, inf, sizeof(inf)), FIPSRT_E_MALFORMED);
+    assert_last_error("decode_der: EC key does not decode as SubjectPublicKeyInfo");   /* before any check of ours */
+    ck_assert_ptr_null(k);
+    assert_err_queue_empty();
+}
+END_TEST
+
+/* Overwrite the bytes after the first occurrence of `pat` (at offset `at` from its start). */
+static void patch(uint8_t *der, size_t len, const uint8_t *pat, size_t pat_len, long at, uint8_t v)
+{
+    uint8_t *p = memmem(der, len, pat, pat_len);
+    ck_assert_ptr_nonnull(p);
+    p[at] = v;
+}
+
+/*
+ * EncryptedPrivateKeyInfo parameters, each refusal in check_pbe() by editing one byte of
+ * a key this library encrypted (PBES2, PBKDF2 with HMAC-SHA-256, AES-256-CBC): before any
+ * password is tried.
+ */
+START_TEST(test_pbes2_params)
+{
+    static const uint8_t pbes2[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d};
+    static const uint8_t pbkdf2[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c};
+    static const uint8_t hmac256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09};
+    static const uint8_t aes256[] = {0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a};
+    static const struct {
+        const uint8_t *pat;
+        size_t pat_len;
+        long at;
+        uint8_t v;
+        int code;
+        const char *msg;
+    } t[] = {
+        {pbes2, sizeof(pbes2), sizeof(pbes2), 0x31, FIPSRT_E_MALFORMED, "check_pbe: PBES2 without parameters"},
+        {pbkdf2, sizeof(pbkdf2), -2, 0x31, FIPSRT_E_MALFORMED, "check_pbe: malformed PBES2 parameters"},
+        {pbkdf2, sizeof(pbkdf2), 10, 0x0d, FIPSRT_E_NOT_APPROVED,
+         "check_pbe: PBES2 key derivation other than PBKDF2 (e.g. scrypt) is not approved"},
+        {pbkdf2, sizeof(pbkdf2), sizeof(pbkdf2), 0x31, FIPSRT_E_MALFORMED, "check_pbe: malformed PBKDF2 parameters"},
+        {hmac256, sizeof(hmac256), 9, 0x06, FIPSRT_E_NOT_APPROVED,
+         "check_pbe: PBKDF2 with PRF hmacWithMD5 is not approved (HMAC with SHA-1, SHA-2 or SHA-3 only)"},
+        {hmac256, sizeof(hmac256), 9, 0x7f, FIPSRT_E_NOT_APPROVED,
+         "check_pbe: PBKDF2 with PRF ? is not approved (HMAC with SHA-1, SHA-2 or SHA-3 only)"},
+        {aes256, sizeof(aes256), 10, 0x29, FIPSRT_E_NOT_APPROVED,
+         "check_pbe: PBES2 encryption other than AES-CBC (e.g. 3DES, RC2) is not approved"},
+    };
+    fipsrt_key *ec = NULL, *k = (fipsrt_key *)1;
+    uint8_t der[1024], buf[1024];
+    size_t der_len = 0;
+    ck_assert_ok(fipsrt_key_generate_ec(&ec, FIPSRT_EC_P256));
+    ck_assert_ok(fipsrt_key_export_private(ec, FIPSRT_KEY_DER, "pw", 2, der, sizeof(der), &der_len));
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        memcpy(buf, der, der_len);
+        patch(buf, der_len, t[i].pat, t[i].pat_len, t[i].at, t[i].v);
+        ck_assert_fipsrt(fipsrt_key_import_private(&k, FIPSRT_KEY_DER, buf, der_len, "pw", 2), t[i].code);
+        assert_last_error(t[i].msg);
+        ck_assert_ptr_null(k);
+    }
+    /* A password length beyond int: refused before PBKDF2 runs. */
+    ck_assert_fipsrt(fipsrt_key_import_private(&k, FIPSRT_KEY_DER, der, der_len, "pw", (size_t)INT_MAX + 1),
+                     FIPSRT_E_INVALID_ARG);
+    assert_last_error("pkcs8_plain: password too long");
+    ck_assert_ptr_null(k);
+    fipsrt_key_free(ec);
+    assert_err_queue_empty();
+}
+END_TEST
+
+/* Version fields: PrivateKeyInfo v3 and an ECPrivateKey of version 2 are not read. */
+START_TEST(test_pkcs8_versions)
+{
+    fipsrt_key *ec = NULL, *k = (fipsrt_key *)1;
+    uint8_t der[256], buf[256];
+    size_t der_len = 0;
+    ck_assert_ok(fipsrt_key_generate_ec(&ec, FIPSRT_EC_P256));
+    ck_assert_ok(fipsrt_key_export_private(ec, FIPSRT_KEY_DER, NULL, 0, der, sizeof(der), &der_len));
+    static const uint8_t v0[] = {0x02, 0x01, 0x00, 0x30}, v1[] = {0x02, 0x01, 0x01, 0x04};
+    memcpy(buf, der, der_len);
+    patch(buf, der_len, v0, sizeof(v0), 2, 0x02);
+    ck_assert_fipsrt(fipsrt_key_import_private(&k, FIPSRT_KEY_DER, buf, der_len, NULL, 0), FIPSRT_E_MALFORMED);
+    assert_last_error("check_versions: PKCS#8 version is not v1 or v2");
+    ck_assert_ptr_null(k);
+    memcpy(buf, der, der_len);
+    patch(buf, der_len, v1, sizeof(v1), 2, 0x02);
+    ck_assert_fipsrt(fipsrt_key_import_private(&k, FIPSRT_KEY_DER, buf, der_len, NULL, 0), FIPSRT_E_MALFORMED);
+    assert_last_error("check_versions: SEC 1 ECPrivateKey version is not 1");
+    ck_assert_ptr_null(k);
+    fipsrt_key_free(ec);
+    assert_err_queue_empty();
+}
+END_TEST
+
+static char *bn_hex_param(const EVP_PKEY *pkey, const char *name)
+{
+    BIGNUM *bn = NULL;
+    ck_assert(EVP_PKEY_get_bn_param(pkey, name, &bn) > 0);
+    char *hex = BN_bn2hex(bn);
+    BN_free(bn);
+    return hex;
+}
+
+/*
+ * RSA private keys the policy refuses after decoding: d that does not match (e, n) (the
+ * pairwise sign/verify), a public exponent of 257 bits (FIPS 186-4 B.3.1), and an SPKI with
+ * e above n.
+ */
+START_TEST(test_rsa_private_policy)
+{
+    uint8_t der[4096];
+    size_t der_len;
+    ck_assert_ok(fipsrt_key_export_private(rsa2048, FIPSRT_KEY_DER, NULL, 0, der, sizeof(der), &der_len));
+    const unsigned char *p = der;
+    EVP_PKEY *pkey = d2i_AutoPrivateKey(NULL, &p, (long)der_len);
+    ck_assert_ptr_nonnull(pkey);
+    char *n = bn_hex_param(pkey, OSSL_PKEY_PARAM_RSA_N), *e = bn_hex_param(pkey, OSSL_PKEY_PARAM_RSA_E);
+    char *d = bn_hex_param(pkey, OSSL_PKEY_PARAM_RSA_D);
+    char *pp = bn_hex_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1), *q = bn_hex_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2);
+    fipsrt_key *k = NULL;
+    ck_assert_ok(rsa_private_from_hex(&k, n, e, d, pp, q));   /* control */
+    fipsrt_key_free(k);
+    k = NULL;
+
+    /* d with its last hex digit changed: signs, but the signature does not verify. */
+    size_t dl = strlen(d);
+    d[dl - 1] = d[dl - 1] == '2' ? '4' : '2';
+    ck_assert_fipsrt(rsa_private_from_hex(&k, n, e, d, pp, q), FIPSRT_E_MALFORMED);
+    assert_last_error("rsa_pct: RSA private and public key do not match");
+    ck_assert_ptr_null(k);
+
+    /* e = 2^256 + 1 with its matching d. */
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *bp = NULL, *bq = NULL, *be = BN_new(), *bd = BN_new(), *l = BN_new(), *t = BN_new(), *g = BN_new();
+    ck_assert(BN_hex2bn(&bp, pp) && BN_hex2bn(&bq, q));
+    ck_assert(BN_sub(t, bp, BN_value_one()) && BN_sub(l, bq, BN_value_one()));
+    ck_assert(BN_gcd(g, t, l, ctx) && BN_mul(t, t, l, ctx) && BN_div(l, NULL, t, g, ctx));   /* lcm */
+    ck_assert(BN_set_bit(be, 256) && BN_add_word(be, 1));
+    while (BN_mod_inverse(bd, be, l, ctx) == NULL)
+        ck_assert(BN_add_word(be, 2));
+    char *e257 = BN_bn2hex(be), *d257 = BN_bn2hex(bd);
+    d[dl - 1] = d[dl - 1] == '2' ? '4' : '2';
+    ck_assert_fipsrt(rsa_private_from_hex(&k, n, e257, d257, pp, q), FIPSRT_E_NOT_APPROVED);
+    assert_last_error("check_rsa_exponent: RSA public exponent of 257 bits is outside 2^16 < e < 2^256 "
+                     "(FIPS 186-4 B.3.1)");
+    ck_assert_ptr_null(k);
+
+    /* An SPKI with e = n + 2 (odd, above n): decodes, then fails the (n, e) rule. */
+    BIGNUM *bn = NULL;
+    ck_assert(BN_hex2bn(&bn, n) && BN_copy(be, bn) && BN_add_word(be, 2));
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    ck_assert(bld && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) &&
+              OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be));
+    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    EVP_PKEY *pub = NULL;
+    ck_assert(params && pctx && EVP_PKEY_fromdata_init(pctx) > 0 &&
+              EVP_PKEY_fromdata(pctx, &pub, EVP_PKEY_PUBLIC_KEY, params) > 0);
+    OSSL_ENCODER_CTX *ectx = OSSL_ENCODER_CTX_new_for_pkey(pub, EVP_PKEY_PUBLIC_KEY, "DER",
+                                                           "SubjectPublicKeyInfo", NULL);
+    uint8_t *spki = NULL;
+    size_t spki_len = 0;
+    ck_assert(ectx && OSSL_ENCODER_to_data(ectx, &spki, &spki_len) > 0);
+    ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, spki, spki_len), FIPSRT_E_MALFORMED);
+    assert_last_error("check_rsa_public: RSA modulus and exponent must be odd, with 1 < e < n");
+    ck_assert_ptr_null(k);
+
+    OPENSSL_free(spki);
+    OSSL_ENCODER_CTX_free(ectx);
+    EVP_PKEY_free(pub);
+    EVP_PKEY_CTX_free(pctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(bn);
+    OPENSSL_free(e257);
+    OPENSSL_free(d257);
+    BN_free(bp); BN_free(bq); BN_free(be); BN_free(bd); BN_free(l); BN_free(t); BN_free(g);
+    BN_CTX_free(ctx);
+    OPENSSL_free(n); OPENSSL_free(e); OPENSSL_free(d); OPENSSL_free(pp); OPENSSL_free(q);
+    EVP_PKEY_free(pkey);
+    assert_err_queue_empty();
+}
+END_TEST
+
 /* ---- cross-implementation: openssl CLI and Python's cryptography ------------------------ */
 
 START_TEST(test_cross_openssl_python)
@@ -962,6 +1258,11 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_malformed);
     tcase_add_test(tc, test_cavp_keypair);
     tcase_add_test(tc, test_cavp_pkv);
+    tcase_add_test(tc, test_argument_checks);
+    tcase_add_test(tc, test_pem_forms);
+    tcase_add_test(tc, test_pbes2_params);
+    tcase_add_test(tc, test_pkcs8_versions);
+    tcase_add_test(tc, test_rsa_private_policy);
     suite_add_tcase(s, tc);
     tc = tcase_create("cross");
     tcase_add_test(tc, test_cross_openssl_python);

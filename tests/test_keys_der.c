@@ -274,12 +274,143 @@ START_TEST(test_strict_der)
 }
 END_TEST
 
+/*
+ * The DER walker rule by rule, on small hand-made inputs given to the public-key import.
+ * "strict" means frt_der_strict() refused it ("the key is not DER-encoded"); "spki" means the
+ * walk accepted it and the SubjectPublicKeyInfo shape check refused it next, which proves
+ * the encoding was judged DER.
+ */
+START_TEST(test_walker_rules)
+{
+    static const char strict[] = "fipsrt_key_import_public: the key is not DER-encoded";
+    static const char spki[] = "fipsrt_key_import_public: not a SubjectPublicKeyInfo of whole "
+                               "octets (unused-bits byte must be 0)";
+    static const struct { const char *hex, *what; bool der; } t[] = {
+        /* headers (tlv) */
+        {"30", "one byte", false},
+        {"1f0100", "high tag number at the top", false},
+        {"30031f0100", "high tag number inside", false},
+        {"308000", "indefinite length", false},
+        {"3089010000000000000000", "length of 9 octets", false},
+        {"308401", "length octets cut short", false},
+        {"30820003000000", "length with a leading zero octet", false},
+        {"308103050000", "long form for a short length", false},
+        {"3005", "content cut short", false},
+        {"300000", "trailing byte after the element", false},
+        /* nesting */
+        {NULL, "33 nested SEQUENCEs (one too deep)", false},
+        {NULL, "32 nested SEQUENCEs", true},
+        /* constructed strings, and constructed types that are not strings */
+        {"30052303030100", "constructed BIT STRING", false},
+        {"300424020400", "constructed OCTET STRING", false},
+        {"30042c020c00", "constructed UTF8String", false},
+        {"300433021300", "constructed PrintableString", false},
+        {"3004310205 00", "SET", true},
+        {"3004a0020500", "context-specific [0]", true},
+        /* BOOLEAN */
+        {"3004010200ff", "BOOLEAN of two octets", false},
+        {"3003010105", "BOOLEAN 0x05", false},
+        {"30030101ff", "BOOLEAN TRUE", true},
+        {"3003010100", "BOOLEAN FALSE", true},
+        /* INTEGER, ENUMERATED */
+        {"30020200", "empty INTEGER", false},
+        {"30040202007f", "INTEGER with a redundant 0x00", false},
+        {"30040202ff80", "INTEGER with a redundant 0xff", false},
+        {"3004020200 80", "INTEGER 128", true},
+        {"30040202ff7f", "INTEGER -129", true},
+        {"30030a0105", "ENUMERATED 5", true},
+        {"30040a02007f", "ENUMERATED with a redundant 0x00", false},
+        /* BIT STRING */
+        {"30020300", "empty BIT STRING", false},
+        {"300403020800", "unused-bits count 8", false},
+        {"3003030103", "unused bits without content", false},
+        {"300403020301", "non-zero padding bits", false},
+        {"300403020308", "padding bits zero", true},
+        /* NULL */
+        {"3003050100", "NULL with content", false},
+        {"30020500", "NULL", true},
+        /* OBJECT IDENTIFIER */
+        {"30020600", "empty OID", false},
+        {"3003060181", "OID ending inside a subidentifier", false},
+        {"300406028001", "OID subidentifier padded with 0x80 first", false},
+        {"30050603018001", "OID subidentifier padded with 0x80 later", false},
+        {"3005060381800 1", "OID 0x81 0x80 0x01", true},
+        /* other primitive types pass through */
+        {"30030c0141", "UTF8String", true},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        uint8_t *der;
+        size_t len;
+        if (t[i].hex == NULL) {
+            size_t levels = t[i].der ? 32 : 33;   /* the walk allows content at depth 32 */
+            len = 2 * levels;
+            der = malloc(len);
+            for (size_t l = 0; l < levels; l++) {
+                der[2 * l] = 0x30;
+                der[2 * l + 1] = (uint8_t)(len - 2 * l - 2);
+            }
+        } else {
+            char clean[64];
+            size_t c = 0;
+            for (const char *h = t[i].hex; *h; h++)
+                if (*h != ' ')
+                    clean[c++] = *h;
+            clean[c] = '\0';
+            der = hex_alloc(clean, &len);
+        }
+        fipsrt_key *k = (fipsrt_key *)1;
+        int rv = fipsrt_key_import_public(&k, FIPSRT_KEY_DER, der, len);
+        ck_assert_msg(rv == FIPSRT_E_MALFORMED, "%s: %d (%s)", t[i].what, rv, fipsrt_last_error());
+        ck_assert_ptr_null(k);
+        ck_assert_msg(strcmp(fipsrt_last_error(), t[i].der ? spki : strict) == 0, "%s: %s",
+                      t[i].what, fipsrt_last_error());
+        free(der);
+    }
+}
+END_TEST
+
+/* The SubjectPublicKeyInfo shape check after the walk: each way it is not SEQUENCE {
+ * SEQUENCE, BIT STRING } of whole octets. */
+START_TEST(test_spki_shape)
+{
+    static const char spki[] = "fipsrt_key_import_public: not a SubjectPublicKeyInfo of whole "
+                               "octets (unused-bits byte must be 0)";
+    static const char *const t[] = {
+        "3100",                     /* a SET */
+        "3000",                     /* empty */
+        "3003020101",               /* no AlgorithmIdentifier */
+        "30023000",                 /* no BIT STRING */
+        "30053000020101",           /* an INTEGER for the BIT STRING */
+        "300730000301000500",      /* something after the BIT STRING */
+        "3006300003020100",         /* BIT STRING with an unused bit */
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        size_t len;
+        uint8_t *der = hex_alloc(t[i], &len);
+        fipsrt_key *k = NULL;
+        ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, der, len), FIPSRT_E_MALFORMED);
+        ck_assert_ptr_null(k);
+        ck_assert_msg(strcmp(fipsrt_last_error(), spki) == 0, "%s: %s", t[i], fipsrt_last_error());
+        free(der);
+    }
+    /* Whole octets and the right shape, but no known algorithm: the next check speaks. */
+    size_t len;
+    uint8_t *der = hex_alloc("3007300003030000ff", &len);
+    fipsrt_key *k = NULL;
+    ck_assert_fipsrt(fipsrt_key_import_public(&k, FIPSRT_KEY_DER, der, len), FIPSRT_E_MALFORMED);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_key_import_public: not a SubjectPublicKeyInfo");
+    free(der);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("keys-der");
     TCase *tc = tcase_create("strict");
     tcase_add_test(tc, test_strict_der);
     tcase_add_test(tc, test_compressed_point_accepted);
+    tcase_add_test(tc, test_walker_rules);
+    tcase_add_test(tc, test_spki_shape);
     suite_add_tcase(s, tc);
     return s;
 }

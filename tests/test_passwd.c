@@ -702,6 +702,49 @@ START_TEST(test_migrate_example)
 }
 END_TEST
 
+/* Edges of the parsers not reached above: a salt over passlib's 1024-byte maximum, legacy
+ * salts with bytes crypt(3) does not take, a legacy setting libcrypt would normalise, and a
+ * short output buffer with no out_len. */
+START_TEST(test_parser_edges)
+{
+    char *P = hash_of("pw", CHEAP);
+    const size_t SALT = 20;
+    char big[1372];            /* 1372 characters decode to 1029 bytes: one over the cap */
+    memset(big, 'A', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    char *m = splice(P, SALT, 22, big);
+    expect_malformed(m);
+    free(m);
+    free(P);
+
+    char sum43[44];
+    memset(sum43, 'a', 43);
+    sum43[43] = '\0';
+    static const char *const bad_salts[] = {"sa\x80lt", "sa\x01lt", "sa:lt", "sa lt"};
+    for (size_t i = 0; i < sizeof(bad_salts) / sizeof(bad_salts[0]); i++) {
+        char h[128];
+        snprintf(h, sizeof(h), "$5$%s$%s", bad_salts[i], sum43);
+        expect_malformed(h);
+    }
+    /* A well-formed setting libcrypt will not hash (rounds below its minimum of 1000). */
+    char h[128];
+    snprintf(h, sizeof(h), "$5$rounds=999$saltsalt$%s", sum43);
+    expect_malformed(h);
+    struct crypt_data *cd = calloc(1, sizeof(*cd));
+    ck_assert_ptr_nonnull(cd);
+    const char *c = crypt_rn("pw", "$5$rounds=999$saltsalt$", cd, sizeof(*cd));
+    ck_assert_msg(c == NULL || c[0] == '*', "libcrypt hashed rounds=999: %s", c);
+    free(cd);
+
+    char out[8];
+    memset(out, 0x55, sizeof(out));
+    ck_assert_fipsrt(fipsrt_passwd_hash("pw", 2, CHEAP, out, sizeof(out), NULL), FIPSRT_E_BUFFER_TOO_SMALL);
+    for (size_t i = 0; i < sizeof(out); i++)
+        ck_assert_uint_eq((uint8_t)out[i], 0x55);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("passwd");
@@ -716,6 +759,7 @@ static Suite *make_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("bad input");
     tcase_add_test(tc, test_malformed);
+    tcase_add_test(tc, test_parser_edges);
     tcase_add_test(tc, test_mutations);
     tcase_add_test(tc, test_threads);
     suite_add_tcase(s, tc);

@@ -634,6 +634,112 @@ START_TEST(test_policy_and_bad_input)
 }
 END_TEST
 
+/*
+ * Every argument check of the digest, PSS, sign/verify and OAEP entry points, in the order
+ * the functions make them, each with its exact code: the caller learns which argument was
+ * wrong, and no check is shadowed by an earlier one.
+ */
+START_TEST(test_argument_checks)
+{
+    fipsrt_key *pub = NULL, *ec = NULL;
+    uint8_t sig[512], ct[256], pt[256], dg[64] = {0};
+    size_t sig_len = 0, ct_len = 0, pt_len = 0;
+    const fipsrt_hash_alg bogus = (fipsrt_hash_alg)999;
+    ck_assert_ok(fipsrt_key_public(&pub, key2048));
+    ck_assert_ok(fipsrt_key_generate_ec(&ec, FIPSRT_EC_P256));
+
+    /* fipsrt_rsa_sign / fipsrt_rsa_verify: a NULL message with a length, a NULL output. */
+    ck_assert_fipsrt(fipsrt_rsa_sign(key2048, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, NULL, 1, sig, sizeof(sig), &sig_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_sign(key2048, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, "m", 1, NULL, sizeof(sig), &sig_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_rsa_sign: invalid argument: sig != NULL");
+    ck_assert_uint_eq(sig_len, 256);
+    ck_assert_fipsrt(fipsrt_rsa_verify(pub, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, NULL, 1, sig, 256), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_verify(pub, FIPSRT_RSA_PSS, bogus, "m", 1, sig, 256), FIPSRT_E_INVALID_ARG);
+
+    /* fipsrt_rsa_sign_digest */
+    ck_assert_fipsrt(fipsrt_rsa_sign_digest(key2048, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, dg, 32, sig, sizeof(sig), NULL),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_sign_digest(key2048, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, NULL, 32, sig, sizeof(sig), &sig_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_sign_digest(NULL, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, dg, 32, sig, sizeof(sig), &sig_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_sign_digest(pub, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, dg, 32, sig, sizeof(sig), &sig_len),
+                     FIPSRT_E_KEY_TYPE);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_rsa_sign_digest: a public-only key cannot do this");
+    ck_assert_fipsrt(fipsrt_rsa_sign_digest(key2048, FIPSRT_RSA_NO_PADDING, FIPSRT_HASH_SHA256, dg, 32, sig, sizeof(sig),
+                                            &sig_len), FIPSRT_E_NOT_APPROVED);
+    sig_len = 0;
+    ck_assert_fipsrt(fipsrt_rsa_sign_digest(key2048, FIPSRT_RSA_PKCS1_V15, FIPSRT_HASH_SHA256, dg, 32, sig, 255, &sig_len),
+                     FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_uint_eq(sig_len, 256);
+
+    /* fipsrt_rsa_verify_digest */
+    ck_assert_fipsrt(fipsrt_rsa_verify_digest(pub, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, NULL, 32, sig, 256),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_verify_digest(pub, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, dg, 32, NULL, 256),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_verify_digest(ec, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, dg, 32, sig, 256), FIPSRT_E_KEY_TYPE);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_rsa_verify_digest: an RSA key is needed");
+    ck_assert_fipsrt(fipsrt_rsa_verify_digest(pub, FIPSRT_RSA_OAEP, FIPSRT_HASH_SHA256, dg, 32, sig, 256),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_verify_digest(pub, FIPSRT_RSA_PSS, FIPSRT_HASH_MD5, dg, 16, sig, 256), FIPSRT_E_MD5_SECURE);
+    ck_assert_fipsrt(fipsrt_rsa_verify_digest(pub, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, dg, 31, sig, 256),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_rsa_verify_digest: SHA2-256 digest must be 32 bytes, got 31");
+
+    /* fipsrt_rsa_pss_sign_digest; a salt of exactly the digest length shares the template. */
+    ck_assert_fipsrt(fipsrt_rsa_pss_sign_digest(key2048, FIPSRT_HASH_SHA256, 32, dg, 32, sig, sizeof(sig), NULL),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_pss_sign_digest(key2048, FIPSRT_HASH_SHA256, 32, NULL, 32, sig, sizeof(sig), &sig_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_pss_sign_digest(pub, FIPSRT_HASH_SHA256, 32, dg, 32, sig, sizeof(sig), &sig_len),
+                     FIPSRT_E_KEY_TYPE);
+    ck_assert_fipsrt(fipsrt_rsa_pss_sign_digest(key2048, FIPSRT_HASH_SHA1, 20, dg, 20, sig, sizeof(sig), &sig_len),
+                     FIPSRT_E_NOT_APPROVED);
+    ck_assert_fipsrt(fipsrt_rsa_pss_sign_digest(key2048, FIPSRT_HASH_SHA256, 32, dg, 64, sig, sizeof(sig), &sig_len),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_pss_sign_digest(key2048, FIPSRT_HASH_SHA256, -1, dg, 32, sig, sizeof(sig), &sig_len),
+                     FIPSRT_E_NOT_APPROVED);
+    ck_assert_str_eq(fipsrt_last_error(), "fipsrt_rsa_pss_sign_digest: PSS salt of -1 bytes");
+    ck_assert_fipsrt(fipsrt_rsa_pss_sign_digest(key2048, FIPSRT_HASH_SHA256, 32, dg, 32, sig, 100, &sig_len),
+                     FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_ok(fipsrt_rsa_pss_sign_digest(key2048, FIPSRT_HASH_SHA256, 32, dg, 32, sig, sizeof(sig), &sig_len));
+    ck_assert_ok(fipsrt_rsa_pss_verify_digest(pub, FIPSRT_HASH_SHA256, 32, dg, 32, sig, sig_len));
+    ck_assert_ok(fipsrt_rsa_verify_digest(pub, FIPSRT_RSA_PSS, FIPSRT_HASH_SHA256, dg, 32, sig, sig_len));
+
+    /* fipsrt_rsa_pss_verify_digest */
+    ck_assert_fipsrt(fipsrt_rsa_pss_verify_digest(pub, FIPSRT_HASH_SHA256, 32, NULL, 32, sig, 256), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_pss_verify_digest(pub, FIPSRT_HASH_SHA256, 32, dg, 32, NULL, 256), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_pss_verify_digest(NULL, FIPSRT_HASH_SHA256, 32, dg, 32, sig, 256), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_pss_verify_digest(pub, FIPSRT_HASH_SHAKE128, 32, dg, 32, sig, 256), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_pss_verify_digest(pub, FIPSRT_HASH_SHA256, 32, dg, 48, sig, 256), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_pss_verify_digest(pub, FIPSRT_HASH_SHA256, -1, dg, 32, sig, 256), FIPSRT_E_NOT_APPROVED);
+    ck_assert_fipsrt(fipsrt_rsa_pss_verify_digest(pub, FIPSRT_HASH_SHA256, 33, dg, 32, sig, 256), FIPSRT_E_NOT_APPROVED);
+
+    /* OAEP: NULL out_len, NULL message with a length, NULL output, NULL ciphertext. */
+    ck_assert_fipsrt(fipsrt_rsa_encrypt(pub, FIPSRT_RSA_OAEP, FIPSRT_HASH_SHA256, NULL, 0, (const uint8_t *)"m", 1,
+                                        ct, sizeof(ct), NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_encrypt(pub, FIPSRT_RSA_OAEP, FIPSRT_HASH_SHA256, NULL, 0, NULL, 1,
+                                        ct, sizeof(ct), &ct_len), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_encrypt(pub, FIPSRT_RSA_OAEP, FIPSRT_HASH_SHA256, NULL, 0, (const uint8_t *)"m", 1,
+                                        NULL, sizeof(ct), &ct_len), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_decrypt(key2048, FIPSRT_RSA_OAEP, FIPSRT_HASH_SHA256, NULL, 0, ct, 256, pt, sizeof(pt), NULL),
+                     FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_decrypt(key2048, FIPSRT_RSA_OAEP, FIPSRT_HASH_SHA256, NULL, 0, NULL, 256, pt, sizeof(pt),
+                                        &pt_len), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_rsa_decrypt(key2048, FIPSRT_RSA_OAEP, FIPSRT_HASH_SHA256, NULL, 0, ct, 256, NULL, sizeof(pt),
+                                        &pt_len), FIPSRT_E_INVALID_ARG);
+    ck_assert_uint_eq(fipsrt_rsa_oaep_max_plaintext(key2048, bogus), 0);
+    ck_assert_uint_eq(fipsrt_rsa_oaep_max_plaintext(NULL, FIPSRT_HASH_SHA256), 0);
+    ck_assert_uint_eq(fipsrt_rsa_oaep_max_plaintext(key2048, FIPSRT_HASH_SHA512), 256 - 2 * 64 - 2);
+    fipsrt_key_free(pub);
+    fipsrt_key_free(ec);
+    assert_err_queue_empty();
+}
+END_TEST
+
 /* ---- cross-implementation ------------------------------------------------------------------ */
 
 START_TEST(test_cross_openssl_python)
@@ -841,6 +947,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_sign_verify_all_hashes);
     tcase_add_test(tc, test_oaep_round_trip);
     tcase_add_test(tc, test_policy_and_bad_input);
+    tcase_add_test(tc, test_argument_checks);
     suite_add_tcase(s, tc);
     tc = tcase_create("cross");
     tcase_add_checked_fixture(tc, load_fixture, NULL);

@@ -179,6 +179,49 @@ START_TEST(test_panic_config_without_fips)
 }
 END_TEST
 
+/*
+ * A working config whose [random] section asks for a DRBG the FIPS provider cannot give: one
+ * that does not exist, and one pinned to the default provider (also activated). Either way
+ * no FIPS DRBG can be had, and start-up panics at the DRBG step, naming what was asked for.
+ */
+START_TEST(test_panic_drbg_not_fips)
+{
+    static const struct {
+        const char *extra, *sections, *reason;
+    } cases[] = {
+        {"", "[random_sect]\nrandom = NO-SUCH-DRBG\n", "NO-SUCH-DRBG"},
+        {"default = default_sect\n", "[default_sect]\nactivate = 1\n[random_sect]\nproperties = provider=default\n",
+         "provider=default"},
+    };
+    char conf[1024], modcnf[1024], path[1100], env_conf[1200];
+    provider_files(conf, sizeof(conf), modcnf, sizeof(modcnf));
+    char *text = slurp(conf, NULL);
+    char *alg = strstr(text, "alg_section = algorithm_sect\n");
+    char *prov = strstr(text, "base = base_sect\n");
+    ck_assert_msg(alg != NULL && prov != NULL && alg < prov, "unexpected shape of %s", conf);
+    char *dir = make_temp_dir();
+    snprintf(path, sizeof(path), "%s/random.cnf", dir);
+    snprintf(env_conf, sizeof(env_conf), "OPENSSL_CONF=%s", path);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t a = (size_t)(alg - text) + strlen("alg_section = algorithm_sect\n");
+        size_t b = (size_t)(prov - text) + strlen("base = base_sect\n");
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "%.*srandom = random_sect\n%.*s%s%s%s", (int)a, text, (int)(b - a), text + a,
+                cases[i].extra, text + b, cases[i].sections);
+        fclose(f);
+        const char *env[] = {env_conf, NULL};
+        char *argv[] = {(char *)probe(), NULL};
+        proc_result r;
+        run_process(argv, env, NULL, &r);
+        assert_panic(&r, "RAND_get0_primary", cases[i].reason);
+    }
+    free(text);
+    rm_rf(dir);
+    free(dir);
+}
+END_TEST
+
 /* As PID 1 of a PID namespace (a container's entry point, `podman run image`) SIGABRT cannot
  * kill the process; the panic must still end it with status 134, not a SIGSEGV. */
 START_TEST(test_panic_as_pid1)
@@ -463,6 +506,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_panic_missing_fips_so);
     tcase_add_test(tc, test_panic_tampered_fips_so);
     tcase_add_test(tc, test_panic_config_without_fips);
+    tcase_add_test(tc, test_panic_drbg_not_fips);
     tcase_add_test(tc, test_no_opt_out);
     tcase_add_test(tc, test_panic_as_pid1);
     tcase_add_test(tc, test_call_after_exit_cleanup);

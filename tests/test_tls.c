@@ -7,6 +7,7 @@
  * provider (OPENSSL_CONF=/dev/null): they are the adversary and may offer anything.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -219,6 +220,176 @@ START_TEST(test_ctx_malformed)
     free(key);
     free(cert);
     free(broken);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
+/* Every way a certificate, key or trust source can be wrong, each with its own code and
+ * text; and the NULL and out-of-range fields a config can hold. */
+START_TEST(test_ctx_bad_sources)
+{
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    char *key = pki_text("leaf.key"), *cert = pki_text("leaf.pem"), *dir = make_temp_dir();
+    char path[1100];
+    cfg.cert_file = pki("leaf.pem");
+    cfg.key_file = pki("leaf.key");
+
+    /* Files: missing, a pipe (no seeking), empty, over 16 MiB. */
+    cfg.key_file = "/nonexistent/leaf.key";
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("key_file /nonexistent/leaf.key: No such file or directory");
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
+    cfg.key_file = path;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("Illegal seek");
+    close(fds[0]);
+    close(fds[1]);
+    snprintf(path, sizeof(path), "%s/empty.pem", dir);
+    write_file(path, "", 0);
+    cfg.key_file = pki("leaf.key");
+    cfg.cert_file = path;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("empty file");
+    snprintf(path, sizeof(path), "%s/huge.pem", dir);
+    write_file(path, "", 0);
+    ck_assert_int_eq(truncate(path, (16 << 20) + 1), 0);
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("not a regular file or too large");
+    cfg.cert_file = pki("leaf.pem");
+
+    /* The key given two ways; key_data without a length; a public key as the own key. */
+    cfg.key_data = (const uint8_t *)key;
+    cfg.key_len = strlen(key);
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("own key given 2 ways");
+    cfg.key_file = NULL;
+    cfg.key_len = 0;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    cfg.key_data = NULL;
+    fipsrt_key *priv = NULL, *pub = NULL;
+    uint8_t der[512];
+    size_t der_len;
+    ck_assert_ok(fipsrt_key_import_private(&priv, FIPSRT_KEY_PEM, (const uint8_t *)key,
+                                           strlen(key), NULL, 0));
+    ck_assert_ok(fipsrt_key_export_public(priv, FIPSRT_KEY_DER, der, sizeof(der), &der_len));
+    ck_assert_ok(fipsrt_key_import_public(&pub, FIPSRT_KEY_DER, der, der_len));
+    cfg.key = pub;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("key has no private part");
+    cfg.key = priv;
+    ck_assert_ok(try_server(&cfg));
+    cfg.key = NULL;
+    cfg.key_file = pki("leaf.key");
+
+    /* Certificates: DER with a byte after it; PEM holding no CERTIFICATE block. */
+    fipsrt_cert *x = NULL;
+    ck_assert_ok(fipsrt_cert_import(&x, (const uint8_t *)cert, strlen(cert)));
+    uint8_t xder[2048];
+    size_t xder_len;
+    ck_assert_ok(fipsrt_cert_export(x, FIPSRT_CERT_DER, xder, sizeof(xder) - 1, &xder_len));
+    fipsrt_cert_free(x);
+    xder[xder_len] = 0;
+    cfg.cert_file = NULL;
+    cfg.cert_data = xder;
+    cfg.cert_len = xder_len + 1;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_MALFORMED);
+    ck_assert_detail("cert_data: bytes after the DER certificate");
+    cfg.cert_len = xder_len;
+    ck_assert_ok(try_server(&cfg));
+    cfg.cert_data = (const uint8_t *)key;
+    cfg.cert_len = strlen(key);
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_MALFORMED);
+    ck_assert_detail("cert_data: no CERTIFICATE block");
+    cfg.cert_data = NULL;
+    cfg.cert_len = 0;
+    cfg.cert_file = pki("leaf.pem");
+
+    /* Trust: a missing or broken ca_file, ca_data without a length, too large, or broken;
+     * ca_dir missing or not a directory. */
+    cfg.ca_file = "/nonexistent/ca.pem";
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("ca_file /nonexistent/ca.pem");
+    cfg.ca_file = pki("leaf.key");
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_MALFORMED);
+    ck_assert_detail("ca_file: no CERTIFICATE block");
+    cfg.ca_file = NULL;
+    cfg.ca_data = (const uint8_t *)cert;
+    cfg.ca_len = 0;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    cfg.ca_len = (size_t)INT_MAX + 1;   /* refused before a byte is read */
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("ca_data: empty or too large");
+    static const uint8_t garbage[] = "not a certificate";
+    cfg.ca_data = garbage;
+    cfg.ca_len = sizeof(garbage);
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_MALFORMED);
+    cfg.ca_data = NULL;
+    cfg.ca_len = 0;
+    cfg.ca_dir = "/nonexistent/certs";
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("ca_dir /nonexistent/certs: No such file or directory");
+    cfg.ca_dir = pki("ca.pem");
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("not a directory");
+    cfg.ca_dir = dir;
+    ck_assert_ok(try_server(&cfg));
+    cfg.ca_dir = NULL;
+
+    /* Client authentication without CAs: refused, unless the server is insecure. */
+    cfg.client_auth = FIPSRT_TLS_CLIENT_AUTH_OPTIONAL;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    cfg.insecure_skip_verify = 1;
+    ck_assert_ok(try_server(&cfg));
+    cfg.insecure_skip_verify = 0;
+    cfg.client_auth = FIPSRT_TLS_CLIENT_AUTH_NONE;
+
+    /* ALPN: a NULL entry; a list over 65535 bytes on the wire. */
+    const char *null_alpn[] = {"h2", NULL};
+    cfg.alpn = null_alpn;
+    cfg.alpn_count = 2;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("alpn[1] must be 1..255 bytes");
+    static char proto[255 + 1];
+    memset(proto, 'p', 255);
+    const char *many[258];
+    for (size_t i = 0; i < 258; i++)
+        many[i] = proto;
+    cfg.alpn = many;
+    cfg.alpn_count = 258;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("ALPN list longer than 65535 bytes");
+    cfg.alpn_count = 256;   /* 256 * 256 = 65536: one byte over */
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    cfg.alpn_count = 255;
+    ck_assert_ok(try_server(&cfg));
+    cfg.alpn = NULL;
+    cfg.alpn_count = 0;
+
+    /* Versions and lifetimes out of range. */
+    cfg.max_version = 0x0305;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("max_version must be");
+    cfg.min_version = FIPSRT_TLS_1_3;
+    cfg.max_version = FIPSRT_TLS_1_2;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("min_version TLS 1.3 is above max_version TLS 1.2");
+    cfg.min_version = cfg.max_version = FIPSRT_TLS_VERSION_DEFAULT;
+    cfg.session_lifetime = 604801;
+    ck_assert_fipsrt(try_server(&cfg), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("is over 604800");
+    cfg.session_lifetime = 604800;
+    ck_assert_ok(try_server(&cfg));
+
+    ck_assert_int_eq(fipsrt_tls_ctx_role(NULL), 0);
+    ck_assert_ptr_null(fipsrt_tls_ctx_get_ssl_ctx(NULL));
+    fipsrt_key_free(priv);
+    fipsrt_key_free(pub);
+    rm_rf(dir);
+    free(dir);
+    free(key);
+    free(cert);
     ck_assert_uint_eq(ERR_peek_error(), 0);
 }
 END_TEST
@@ -1061,6 +1232,183 @@ START_TEST(test_mem_bad_input)
 END_TEST
 
 /* Large writes through the memory transport: WANT_WRITE with partial progress. */
+/* NULL and out-of-range arguments of every connection call, each with its code, and the
+ * queries' answers for no connection or one not established. */
+START_TEST(test_conn_null_args)
+{
+    fipsrt_tls_ctx *c = client_ctx(NULL), *s = server_ctx("leaf", NULL);
+    fipsrt_tls_conn *conn = (fipsrt_tls_conn *)1;
+    char buf[64];
+    size_t n = 99;
+    ck_assert_fipsrt(fipsrt_tls_conn_new_fd(NULL, c, 0, "localhost"), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_tls_conn_new_fd(&conn, NULL, 0, "localhost"), FIPSRT_E_INVALID_ARG);
+    ck_assert_ptr_null(conn);
+    ck_assert_fipsrt(fipsrt_tls_conn_new_mem(&conn, s, "localhost"), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("a server connection takes NULL");
+    ck_assert_fipsrt(fipsrt_tls_conn_read(NULL, buf, sizeof(buf), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_fipsrt(fipsrt_tls_conn_handshake(NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_tls_conn_shutdown(NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_tls_conn_feed(NULL, "x", 1, &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_tls_conn_feed_eof(NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_tls_conn_drain(NULL, buf, sizeof(buf), &n), FIPSRT_E_INVALID_ARG);
+    ck_assert_uint_eq(fipsrt_tls_conn_pending_output(NULL), 0);
+    ck_assert_int_eq(fipsrt_tls_conn_version(NULL), 0);
+    ck_assert_ptr_null(fipsrt_tls_conn_cipher(NULL));
+    ck_assert_ptr_null(fipsrt_tls_conn_group(NULL));
+    ck_assert_ptr_null(fipsrt_tls_conn_alpn(NULL));
+    ck_assert_int_eq(fipsrt_tls_conn_resumed(NULL), 0);
+    ck_assert_ptr_null(fipsrt_tls_conn_get_ssl(NULL));
+    fipsrt_cert *x = (fipsrt_cert *)1;
+    ck_assert_fipsrt(fipsrt_tls_conn_peer_cert(&x, NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_ptr_null(x);
+
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, c, "localhost"));
+    ck_assert_fipsrt(fipsrt_tls_conn_write(conn, "x", 1, NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_tls_conn_feed(conn, "x", 1, NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_tls_conn_drain(conn, buf, sizeof(buf), NULL), FIPSRT_E_INVALID_ARG);
+    /* Not established: the queries say nothing. */
+    ck_assert_ptr_null(fipsrt_tls_conn_cipher(conn));
+    ck_assert_ptr_null(fipsrt_tls_conn_group(conn));
+    ck_assert_ptr_null(fipsrt_tls_conn_alpn(conn));
+    ck_assert_int_eq(fipsrt_tls_conn_resumed(conn), 0);
+    ck_assert_int_eq(fipsrt_tls_conn_version(conn), 0);
+    /* A zero-capacity drain takes nothing and is no error; neither is a second EOF. */
+    ck_assert_fipsrt(fipsrt_tls_conn_handshake(conn), FIPSRT_E_WANT_READ);
+    ck_assert_uint_gt(fipsrt_tls_conn_pending_output(conn), 0);
+    n = 99;
+    ck_assert_ok(fipsrt_tls_conn_drain(conn, buf, 0, &n));
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ok(fipsrt_tls_conn_feed_eof(conn));
+    ck_assert_ok(fipsrt_tls_conn_feed_eof(conn));
+    ck_assert_fipsrt(fipsrt_tls_conn_feed(conn, "x", 1, &n), FIPSRT_E_STATE);
+    fipsrt_tls_conn_free(conn);
+    fipsrt_tls_ctx_free(c);
+    fipsrt_tls_ctx_free(s);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+}
+END_TEST
+
+/* The group the peer picks is reported: P-384 and P-521 as well as P-256. */
+START_TEST(test_mem_groups)
+{
+    static const char *const groups[] = {"P-256", "P-384", "P-521"};
+    /* TLS 1.2 ties an ECDSA certificate's curve to the groups: an RSA server there. */
+    fipsrt_tls_ctx *servers[2] = {server_ctx("leaf", NULL), server_ctx("leafrsa", NULL)};
+    for (int tls12 = 0; tls12 < 2; tls12++) {
+        fipsrt_tls_ctx *s = servers[tls12];
+        for (size_t i = 0; i < 3; i++) {
+            SSL_CTX *raw = SSL_CTX_new(TLS_client_method());
+            ck_assert_int_eq(SSL_CTX_set1_groups_list(raw, groups[i]), 1);
+            ck_assert_int_eq(SSL_CTX_set_max_proto_version(raw, tls12 ? TLS1_2_VERSION : 0), 1);
+            SSL_CTX_set_verify(raw, SSL_VERIFY_NONE, NULL);
+            endpoint ce, se;
+            raw_endpoint(&ce, raw, false);
+            memset(&se, 0, sizeof(se));
+            ck_assert_ok(fipsrt_tls_conn_new_mem(&se.conn, s, NULL));
+            handshake_pair(&ce, &se);
+            ck_assert_msg(se.rv == 0, "%s: %s", groups[i], se.detail);
+            ck_assert_str_eq(fipsrt_tls_conn_group(se.conn), groups[i]);
+            ck_assert_int_eq(fipsrt_tls_conn_version(se.conn), tls12 ? FIPSRT_TLS_1_2 : FIPSRT_TLS_1_3);
+            endpoint_free(&ce);
+            endpoint_free(&se);
+            SSL_CTX_free(raw);
+        }
+    }
+    fipsrt_tls_ctx_free(servers[0]);
+    fipsrt_tls_ctx_free(servers[1]);
+    ERR_clear_error();
+}
+END_TEST
+
+/* Drain what `from` sent into `to`'s reads; returns the bytes of data read and sets *rv to
+ * the last read's result. */
+static size_t read_all(endpoint *from, endpoint *to, int *rv)
+{
+    char buf[16384];
+    size_t got = 0, total = 0;
+    pump(from, to);
+    while ((*rv = fipsrt_tls_conn_read(to->conn, buf, sizeof(buf), &got)) == 0)
+        total += got;
+    return total;
+}
+
+/* A close_notify that cannot be sent yet because the transport is full: shutdown says
+ * FIPSRT_E_WANT_WRITE, and the same call succeeds once the peer has drained it. */
+START_TEST(test_mem_shutdown_want_write)
+{
+    fipsrt_tls_ctx *c = client_ctx(NULL), *s = server_ctx("leaf", NULL);
+    endpoint ce, se;
+    mem_pair(&ce, &se, c, s, "localhost");
+    ck_assert_int_eq(ce.rv, 0);
+    ck_assert_int_eq(se.rv, 0);
+    ck_assert_int_eq(fipsrt_tls_conn_version(ce.conn), FIPSRT_TLS_1_3);
+    /* Two records of 16360 bytes (22 bytes of overhead each under TLS 1.3) leave 4 bytes
+     * of the 32 KiB transport: too few for the close_notify record. */
+    static char chunk[16360];
+    size_t n = 0;
+    ck_assert_ok(fipsrt_tls_conn_write(ce.conn, chunk, sizeof(chunk), &n));
+    ck_assert_ok(fipsrt_tls_conn_write(ce.conn, chunk, sizeof(chunk), &n));
+    ck_assert_uint_eq(fipsrt_tls_conn_pending_output(ce.conn), 32764);
+    uint64_t before = fipsrt_service_indicator();
+    ck_assert_fipsrt(fipsrt_tls_conn_shutdown(ce.conn), FIPSRT_E_WANT_WRITE);
+    ck_assert_uint_eq(fipsrt_service_indicator(), before);
+    int rv;
+    ck_assert_uint_eq(read_all(&ce, &se, &rv), 2 * sizeof(chunk));
+    ck_assert_fipsrt(rv, FIPSRT_E_WANT_READ);
+    before = fipsrt_service_indicator();
+    ck_assert_ok(fipsrt_tls_conn_shutdown(ce.conn));
+    ck_assert_uint_eq(fipsrt_service_indicator(), before + 1);
+    ck_assert_ok(fipsrt_tls_conn_shutdown(ce.conn));   /* once; later calls return 0 */
+    ck_assert_uint_eq(read_all(&ce, &se, &rv), 0);
+    ck_assert_fipsrt(rv, FIPSRT_E_CLOSED);
+    endpoint_free(&ce);
+    endpoint_free(&se);
+    fipsrt_tls_ctx_free(c);
+    fipsrt_tls_ctx_free(s);
+}
+END_TEST
+
+/* Shutdown while a write is unfinished (FIPSRT_E_WANT_WRITE, part of it taken): OpenSSL
+ * cannot send an alert behind a half-sent record, and the connection used to fail for good
+ * with an undocumented FIPSRT_E_TLS ("bad write retry"). Now shutdown refuses with
+ * FIPSRT_E_STATE and the connection stays usable: finish the write, then shut down. */
+START_TEST(test_mem_shutdown_during_write)
+{
+    fipsrt_tls_ctx *c = client_ctx(NULL), *s = server_ctx("leaf", NULL);
+    endpoint ce, se;
+    mem_pair(&ce, &se, c, s, "localhost");
+    ck_assert_int_eq(ce.rv, 0);
+    static char big[100000];
+    size_t n = 0, done = 0, total = 0;
+    int rv;
+    ck_assert_fipsrt(fipsrt_tls_conn_write(ce.conn, big, sizeof(big), &n), FIPSRT_E_WANT_WRITE);
+    ck_assert_uint_gt(n, 0);
+    done = n;
+    for (int tries = 0; tries < 3; tries++) {
+        ck_assert_fipsrt(fipsrt_tls_conn_shutdown(ce.conn), FIPSRT_E_STATE);
+        ck_assert_detail("unfinished write");
+    }
+    for (int i = 0; i < 50 && done < sizeof(big); i++) {
+        total += read_all(&ce, &se, &rv);
+        rv = fipsrt_tls_conn_write(ce.conn, big + done, sizeof(big) - done, &n);
+        done += n;
+        ck_assert(rv == 0 || rv == FIPSRT_E_WANT_WRITE);
+    }
+    ck_assert_uint_eq(done, sizeof(big));
+    for (int i = 0; i < 5 && (rv = fipsrt_tls_conn_shutdown(ce.conn)) == FIPSRT_E_WANT_WRITE; i++)
+        total += read_all(&ce, &se, &rv);
+    ck_assert_ok(fipsrt_tls_conn_shutdown(ce.conn));
+    total += read_all(&ce, &se, &rv);
+    ck_assert_fipsrt(rv, FIPSRT_E_CLOSED);
+    ck_assert_uint_eq(total, sizeof(big));
+    endpoint_free(&ce);
+    endpoint_free(&se);
+    fipsrt_tls_ctx_free(c);
+    fipsrt_tls_ctx_free(s);
+}
+END_TEST
+
 START_TEST(test_mem_bulk)
 {
     fipsrt_tls_ctx *s = server_ctx("leaf", NULL), *c = client_ctx(NULL);
@@ -2197,6 +2545,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_config_init);
     tcase_add_test(tc, test_ctx_bad_args);
     tcase_add_test(tc, test_ctx_malformed);
+    tcase_add_test(tc, test_ctx_bad_sources);
     tcase_add_test(tc, test_ctx_own_policy);
     tcase_add_test(tc, test_ctx_sources);
     tcase_add_test(tc, test_escape_hatch_and_policy);
@@ -2217,6 +2566,10 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_ems_required);
     tcase_add_test(tc, test_mem_bad_input);
     tcase_add_test(tc, test_mem_bulk);
+    tcase_add_test(tc, test_conn_null_args);
+    tcase_add_test(tc, test_mem_groups);
+    tcase_add_test(tc, test_mem_shutdown_want_write);
+    tcase_add_test(tc, test_mem_shutdown_during_write);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("fd");

@@ -254,6 +254,234 @@ START_TEST(test_identities_errors)
 }
 END_TEST
 
+#define expect_server_refused(cfg, code, needle)                                             \
+    do {                                                                                     \
+        fipsrt_tls_ctx *s_ = NULL;                                                           \
+        int rv_ = fipsrt_tls_ctx_new(&s_, FIPSRT_TLS_SERVER, (cfg));                         \
+        ck_assert_msg(rv_ == (code) && s_ == NULL && strstr(fipsrt_last_error(), needle),    \
+                      "expected %d with \"%s\", got %d: %s", (code), needle, rv_,            \
+                      fipsrt_last_error());                                                  \
+    } while (0)
+
+/* Identity sources that fail, names that are not DNS names, too many identities: each refused
+ * with its code and reason. */
+START_TEST(test_identities_sources_refused)
+{
+    ck_assert_fipsrt(fipsrt_tls_identity_init(NULL, 1), FIPSRT_E_INVALID_ARG);
+    fipsrt_tls_identity ids[2] = {identity("sni-a-ec"), identity("sni-b")};
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    cfg.identities = ids;
+    cfg.identity_count = 2;
+    ids[1].cert_file = fx("no-such-file");
+    expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "identities[1] ");
+    ids[1].cert_file = fx("ca.cnf");                  /* not a certificate */
+    expect_server_refused(&cfg, FIPSRT_E_MALFORMED, "");
+    ids[1] = identity("sni-b");
+    ids[1].key_file = fx("no-such-file");
+    expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "identities[1] ");
+    ids[1] = identity("sni-b");
+    ids[1].cert_file = NULL;
+    ids[1].cert_data = (const uint8_t *)"junk";
+    ids[1].cert_len = 0;
+    expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "identities[1]: cert_len is 0");
+    ids[1].cert_len = 4;
+    expect_server_refused(&cfg, FIPSRT_E_MALFORMED, "");
+    ids[1] = identity("sni-b");
+    ids[1].key_file = NULL;
+    ids[1].key_data = (const uint8_t *)"junk";
+    ids[1].key_len = 0;
+    expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "identities[1]: key_len is 0");
+    ids[1].key_len = 4;
+    expect_server_refused(&cfg, FIPSRT_E_MALFORMED, "");
+    /* A key object without its private part. */
+    size_t klen;
+    char *kpem = slurp(fx("sni-b.key"), &klen);
+    fipsrt_key *priv = NULL, *pub = NULL;
+    ck_assert_ok(fipsrt_key_import_private(&priv, FIPSRT_KEY_PEM, (const uint8_t *)kpem, klen, NULL, 0));
+    ck_assert_ok(fipsrt_key_public(&pub, priv));
+    ids[1] = identity("sni-b");
+    ids[1].key_file = NULL;
+    ids[1].key = pub;
+    expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "identities[1]: the key has no private part");
+    ids[1].key = priv;                                 /* the private one is taken */
+    fipsrt_tls_ctx *s = NULL;
+    ck_assert_ok(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg));
+    fipsrt_tls_ctx_free(s);
+    fipsrt_key_free(pub);
+    fipsrt_key_free(priv);
+    free(kpem);
+    /* names[i] NULL; a version-0 identity. */
+    static const char *const with_null[] = {"ok.example", NULL};
+    ids[1] = identity("sni-b");
+    ids[1].names = with_null;
+    ids[1].name_count = 2;
+    expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "identities[1]: names[1] is NULL");
+    ids[1] = identity("sni-b");
+    ids[1].version = 0;
+    expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "identities[1]: version 0");
+    ids[1] = identity("sni-b");
+    cfg.identity_count = 1025;                         /* refused before any is read */
+    expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "more than 1024");
+}
+END_TEST
+
+/* The name rules: up to 253 characters, letters, digits, '-', '_', '.', a leading "*."; no
+ * leading dot, no other '*'. */
+START_TEST(test_identity_name_rules)
+{
+    char long_name[300];
+    memset(long_name, 'a', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    long_name[254] = '\0';   /* 254 characters */
+    static const char *const refused[] = {"*.", "*x.example", "a*.example", ".example", "", "a/b"};
+    fipsrt_tls_identity ids[1] = {identity("sni-b")};
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    cfg.cert_file = fx("sni-default.pem");
+    cfg.key_file = fx("sni-default.key");
+    cfg.identities = ids;
+    cfg.identity_count = 1;
+    const char *one[1];
+    ids[0].names = one;
+    ids[0].name_count = 1;
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]) + 1; i++) {
+        one[0] = i < sizeof(refused) / sizeof(refused[0]) ? refused[i] : long_name;
+        expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "is not a DNS name or a \"*.\" wildcard");
+    }
+    long_name[253] = '\0';   /* 253: the longest DNS name */
+    const char *ok[] = {"my-host_1.Example", "*.under_score.example", NULL};
+    ok[2] = long_name;
+    ids[0].names = ok;
+    ids[0].name_count = 3;
+    fipsrt_tls_ctx *s = NULL, *lax = sni_client(true);
+    ck_assert_ok(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg));
+    hs_result r;
+    mem_hs(s, lax, "MY-HOST_1.example", &r);
+    ck_assert_msg(r.cli == 0 && strcmp(r.peer_subject, "CN=b") == 0, "%d %s %s", r.cli, r.cli_detail,
+                  r.peer_subject);
+    mem_hs(s, lax, "x.under_score.example", &r);
+    ck_assert_msg(r.cli == 0 && strcmp(r.peer_subject, "CN=b") == 0, "%d %s %s", r.cli, r.cli_detail,
+                  r.peer_subject);
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(lax);
+}
+END_TEST
+
+/* A raw client (no verification) asking for `name` with `sigalgs`; the served CN, "" on
+ * failure. */
+static void raw_sni(fipsrt_tls_ctx *s, const char *name, const char *sigalgs, char *cn, size_t cap)
+{
+    SSL_CTX *raw = SSL_CTX_new(TLS_client_method());
+    ck_assert_ptr_nonnull(raw);
+    ck_assert_int_eq(SSL_CTX_set1_sigalgs_list(raw, sigalgs), 1);
+    endpoint c, srv;
+    raw_endpoint(&c, raw, false);
+    ck_assert_int_eq(SSL_set_tlsext_host_name(c.ssl, name), 1);
+    memset(&srv, 0, sizeof(srv));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&srv.conn, s, NULL));
+    handshake_pair(&c, &srv);
+    cn[0] = '\0';
+    if (c.rv == 0 && srv.rv == 0)
+        X509_NAME_get_text_by_NID(X509_get_subject_name(SSL_get0_peer_certificate(c.ssl)),
+                                  NID_commonName, cn, (int)cap);
+    endpoint_free(&c);
+    endpoint_free(&srv);
+    SSL_CTX_free(raw);
+}
+
+/* Selection corners: a name only an RSA identity has; an RSA identity for the default's name
+ * (the ECDSA default stays, the RSA one joins); a leading-dot SNI never matches a wildcard;
+ * an own RSA certificate with its chain as the default; an identity without SAN and names is
+ * never chosen by name. */
+START_TEST(test_sni_selection_corners)
+{
+    static const char *const r_names[] = {"r.example", "localhost"};
+    fipsrt_tls_identity ids[3] = {identity("sni-a-rsa"), identity("sni-wild"), identity("ocsp")};
+    ids[0].names = r_names;
+    ids[0].name_count = 2;
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    cfg.cert_file = fx("sni-default.pem");
+    cfg.key_file = fx("sni-default.key");
+    cfg.identities = ids;
+    cfg.identity_count = 3;
+    fipsrt_tls_ctx *s = NULL;
+    ck_assert_ok(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg));
+    char cn[64];
+    raw_sni(s, "r.example", "rsa_pss_rsae_sha256", cn, sizeof(cn));
+    ck_assert_str_eq(cn, "a-rsa");
+    raw_sni(s, "r.example", "ECDSA+SHA256", cn, sizeof(cn));
+    ck_assert_str_eq(cn, "");            /* only an RSA chain for that name: no ECDSA one */
+    raw_sni(s, "localhost", "ECDSA+SHA256", cn, sizeof(cn));
+    ck_assert_str_eq(cn, "default");
+    raw_sni(s, "localhost", "rsa_pss_rsae_sha256", cn, sizeof(cn));
+    ck_assert_str_eq(cn, "a-rsa");
+    raw_sni(s, ".wild.example", "ECDSA+SHA256", cn, sizeof(cn));
+    ck_assert_str_eq(cn, "default");     /* the wildcard stands for one non-empty label */
+    raw_sni(s, "ocsp", "ECDSA+SHA256", cn, sizeof(cn));
+    ck_assert_str_eq(cn, "default");     /* no SAN, no names: only ever a default */
+    fipsrt_tls_ctx_free(s);
+
+    /* An own certificate with its chain; an own RSA certificate as the RSA default (a second
+     * RSA default is refused). */
+    fipsrt_tls_identity b[1] = {identity("sni-b")};
+    cfg = (fipsrt_tls_config)FIPSRT_TLS_CONFIG_INIT;
+    cfg.cert_file = fx("good-chain.pem");
+    cfg.key_file = fx("good.key");
+    cfg.identities = b;
+    cfg.identity_count = 1;
+    ck_assert_ok(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg));
+    hs_result r;
+    fipsrt_tls_ctx *strict = sni_client(false);
+    mem_hs(s, strict, "localhost", &r);
+    ck_assert_msg(r.cli == 0 && strcmp(r.peer_subject, "CN=good") == 0, "%d %s %s", r.cli,
+                  r.cli_detail, r.peer_subject);
+    mem_hs(s, strict, "b.example", &r);
+    ck_assert_msg(r.cli == 0 && strcmp(r.peer_subject, "CN=b") == 0, "%d %s", r.cli, r.cli_detail);
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(strict);
+    fipsrt_tls_identity rsa[1] = {identity("sni-a-rsa")};
+    cfg.cert_file = fx("sni-a-rsa.pem");
+    cfg.key_file = fx("sni-a-rsa.key");
+    cfg.identities = rsa;
+    rsa[0].is_default = 1;
+    expect_server_refused(&cfg, FIPSRT_E_INVALID_ARG, "two default certificates with RSA keys");
+    rsa[0] = identity("sni-b");
+    ck_assert_ok(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg));
+    raw_sni(s, "nothing.example", "rsa_pss_rsae_sha256", cn, sizeof(cn));
+    ck_assert_str_eq(cn, "a-rsa");
+    fipsrt_tls_ctx_free(s);
+}
+END_TEST
+
+/* A certificate with a DNS subjectAltName that is no host name ("bad name.example") served
+ * alone or as an identity: the name is not one SNI can select, the others are used. Such a
+ * certificate made fipsrt_tls_ctx_new fail (FIPSRT_E_INVALID_ARG) even for a server without
+ * identities. */
+START_TEST(test_certificate_with_odd_san)
+{
+    fipsrt_tls_ctx *s = NULL, *lax = sni_client(true);
+    fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+    cfg.cert_file = fx("sni-badsan.pem");
+    cfg.key_file = fx("sni-badsan.key");
+    ck_assert_ok(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg));
+    hs_result r;
+    mem_hs(s, lax, "badsan.example", &r);
+    ck_assert_msg(r.cli == 0 && strcmp(r.peer_subject, "CN=badsan") == 0, "%d %s", r.cli, r.cli_detail);
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_identity ids[1] = {identity("sni-badsan")};
+    cfg.cert_file = fx("sni-default.pem");
+    cfg.key_file = fx("sni-default.key");
+    cfg.identities = ids;
+    cfg.identity_count = 1;
+    ck_assert_ok(fipsrt_tls_ctx_new(&s, FIPSRT_TLS_SERVER, &cfg));
+    mem_hs(s, lax, "badsan.example", &r);
+    ck_assert_msg(r.cli == 0 && strcmp(r.peer_subject, "CN=badsan") == 0, "%d %s", r.cli, r.cli_detail);
+    mem_hs(s, lax, "unknown.example", &r);
+    ck_assert_msg(r.cli == 0 && strcmp(r.peer_subject, "CN=default") == 0, "%d %s", r.cli, r.cli_detail);
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(lax);
+}
+END_TEST
+
 /* ==== helloserver with repeated --cert/--key ===================================================== */
 
 static proc_result *run(const char *input, char *const argv[])
@@ -412,8 +640,20 @@ START_TEST(test_reload_sighup)
 }
 END_TEST
 
+/* Fixtures made by an older tls_revocation_pki.sh (reused for hours) lack the newest files:
+ * make them again. */
+static void fx_refresh_if_old(void)
+{
+    char done[1100], newest[1100];
+    snprintf(done, sizeof(done), "%s/tls-revocation-fixture/done", build_dir());
+    snprintf(newest, sizeof(newest), "%s/tls-revocation-fixture/sni-badsan.pem", build_dir());
+    if (access(done, F_OK) == 0 && access(newest, F_OK) != 0)
+        unlink(done);
+}
+
 static Suite *make_suite(void)
 {
+    fx_refresh_if_old();
     fx_make();
     pki(".");
     Suite *s = suite_create("tls_certs");
@@ -422,6 +662,10 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_sni_ecdsa_and_rsa);
     tcase_add_test(tc, test_identities_sources_and_defaults);
     tcase_add_test(tc, test_identities_errors);
+    tcase_add_test(tc, test_identities_sources_refused);
+    tcase_add_test(tc, test_identity_name_rules);
+    tcase_add_test(tc, test_sni_selection_corners);
+    tcase_add_test(tc, test_certificate_with_odd_san);
     suite_add_tcase(s, tc);
     tc = tcase_create("helloserver");
     tcase_add_checked_fixture(tc, NULL, teardown);

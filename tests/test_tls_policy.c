@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/provider.h>
 #include <openssl/ssl.h>
 
 #include "tls_testutil.h"
@@ -370,6 +372,382 @@ START_TEST(test_no_ktls_from_config)
 }
 END_TEST
 
+/* ---- the policy's three lines, one refusal reason at a time (lib/tls_check.c) --------------- */
+
+typedef int sec_cb_fn(const SSL *, const SSL_CTX *, int, int, int, void *, void *);
+
+static X509 *pki_x509(const char *name)
+{
+    char file[64];
+    snprintf(file, sizeof(file), "%s.pem", name);
+    FILE *f = fopen(pki(file), "r");
+    ck_assert_ptr_nonnull(f);
+    X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    ck_assert_ptr_nonnull(x);
+    return x;
+}
+
+/* Line 1, the security callback every library SSL_CTX carries, asked each question OpenSSL
+ * asks while it negotiates: the policy's answer for every kind of operation, then OpenSSL's
+ * own security level 2 on whatever the policy allows. */
+START_TEST(test_security_callback_ops)
+{
+    fipsrt_tls_ctx *s = server_ctx("leaf", NULL);
+    SSL_CTX *hatch = fipsrt_tls_ctx_get_ssl_ctx(s);
+    sec_cb_fn *cb = SSL_CTX_get_security_callback(hatch);
+    ck_assert_ptr_nonnull(cb);
+    /* The same callback on the library's own SSLs. */
+    fipsrt_tls_conn *conn = NULL;
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, s, NULL));
+    ck_assert_ptr_eq(SSL_get_security_callback(fipsrt_tls_conn_get_ssl(conn)), cb);
+    fipsrt_tls_conn_free(conn);
+    SSL *hs = SSL_new(hatch);   /* OpenSSL asks about an SSL and its SSL_CTX */
+    ck_assert_ptr_nonnull(hs);
+#define ASK(op, bits, nid, other) cb(hs, hatch, (op), (bits), (nid), (void *)(other), NULL)
+
+    /* Cipher suites: the six AES-GCM suites with (EC)DHE, nothing else. */
+    SSL_CTX *raw = SSL_CTX_new(TLS_method());
+    SSL *ssl = SSL_new(raw);
+    static const unsigned char ok_suites[][2] = {
+        {0x13, 0x01}, {0x13, 0x02}, {0xC0, 0x2B}, {0xC0, 0x2C}, {0xC0, 0x2F}, {0xC0, 0x30}};
+    static const unsigned char bad_suites[][2] = {
+        {0x13, 0x03}, {0x13, 0x04}, {0x00, 0x9C}, {0xC0, 0x23}, {0xC0, 0x09}, {0x00, 0x9E}};
+    for (size_t i = 0; i < 6; i++) {
+        const SSL_CIPHER *good = SSL_CIPHER_find(ssl, ok_suites[i]);
+        const SSL_CIPHER *bad = SSL_CIPHER_find(ssl, bad_suites[i]);
+        ck_assert_ptr_nonnull(good);
+        ck_assert_ptr_nonnull(bad);
+        ck_assert_int_eq(ASK(SSL_SECOP_CIPHER_SUPPORTED, 128, 0, good), 1);
+        ck_assert_msg(ASK(SSL_SECOP_CIPHER_SHARED, 128, 0, bad) == 0, "%s",
+                      SSL_CIPHER_get_name(bad));
+    }
+    ck_assert_int_eq(ASK(SSL_SECOP_CIPHER_CHECK, 128, 0, NULL), 0);
+    /* ... and OpenSSL's level 2 still refuses a policy suite offered at under 112 bits. */
+    ck_assert_int_eq(ASK(SSL_SECOP_CIPHER_SUPPORTED, 80, 0, SSL_CIPHER_find(ssl, ok_suites[0])), 0);
+    SSL_free(ssl);
+    SSL_CTX_free(raw);
+
+    /* Groups, as a code point (23, 24, 25: P-256, P-384, P-521) or, without one, a NID. */
+    static const unsigned char p256[] = {0, 23}, p384[] = {0, 24}, p521[] = {0, 25};
+    static const unsigned char x25519[] = {0, 29}, p224[] = {0, 21}, x448[] = {0, 30},
+                               ffdhe[] = {1, 0}, high[] = {1, 23};
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_SUPPORTED, 128, 0, p256), 1);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_SHARED, 192, 0, p384), 1);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_CHECK, 256, 0, p521), 1);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_SUPPORTED, 128, 0, x25519), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_SUPPORTED, 112, 0, p224), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_SUPPORTED, 224, 0, x448), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_SUPPORTED, 112, 0, ffdhe), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_SUPPORTED, 128, 0, high), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_CHECK, 128, NID_X9_62_prime256v1, NULL), 1);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_CHECK, 192, NID_secp384r1, NULL), 1);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_CHECK, 256, NID_secp521r1, NULL), 1);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_CHECK, 128, NID_X25519, NULL), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_CURVE_CHECK, 112, NID_secp224r1, NULL), 0);
+    /* Finite-field DH and temporary keys: never. */
+    ck_assert_int_eq(ASK(SSL_SECOP_TMP_DH, 128, 0, NULL), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_OTHER_DH | 7, 128, 0, NULL), 0);
+
+    /* Signature schemes (RFC 8446 code points): the policy's twelve; SHA-1, SHA-224,
+     * EdDSA and PKCS#1 v1.5 with SHA-1 are refused, and so is a question without one. */
+    static const unsigned ok_sig[] = {0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806,
+                                      0x0809, 0x080a, 0x080b, 0x0401, 0x0501, 0x0601};
+    static const unsigned bad_sig[] = {0x0203, 0x0201, 0x0303, 0x0301, 0x0807, 0x0808, 0x0420};
+    for (size_t i = 0; i < sizeof(ok_sig) / sizeof(ok_sig[0]); i++) {
+        unsigned char code[2] = {(unsigned char)(ok_sig[i] >> 8), (unsigned char)ok_sig[i]};
+        ck_assert_msg(ASK(SSL_SECOP_SIGALG_SUPPORTED, 128, 0, code) == 1, "%04x", ok_sig[i]);
+    }
+    for (size_t i = 0; i < sizeof(bad_sig) / sizeof(bad_sig[0]); i++) {
+        unsigned char code[2] = {(unsigned char)(bad_sig[i] >> 8), (unsigned char)bad_sig[i]};
+        ck_assert_msg(ASK(SSL_SECOP_SIGALG_SHARED, 128, 0, code) == 0, "%04x", bad_sig[i]);
+    }
+    ck_assert_int_eq(ASK(SSL_SECOP_SIGALG_CHECK, 128, 0, NULL), 0);
+    static const unsigned char ecdsa256[] = {0x04, 0x03};
+    ck_assert_int_eq(ASK(SSL_SECOP_SIGALG_MASK, 64, 0, ecdsa256), 0);   /* level 2 */
+
+    /* Certificates: the hash a CA signed with, and the key of every certificate. */
+    static const int ok_md[] = {NID_sha224, NID_sha256, NID_sha384, NID_sha512,
+                                NID_sha3_224, NID_sha3_256, NID_sha3_384, NID_sha3_512};
+    for (size_t i = 0; i < 8; i++) {
+        ck_assert_int_eq(ASK(SSL_SECOP_CA_MD, 128, ok_md[i], NULL), 1);
+        ck_assert_int_eq(ASK(SSL_SECOP_PEER_CA_MD, 128, ok_md[i], NULL), 1);
+    }
+    ck_assert_int_eq(ASK(SSL_SECOP_CA_MD, 80, NID_sha1, NULL), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_PEER_CA_MD, 80, NID_sha1, NULL), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_PEER_CA_MD, 64, NID_md5, NULL), 0);
+    X509 *weak = pki_x509("rsa1024"), *ec = pki_x509("leaf"), *rsa = pki_x509("leafrsa");
+    ck_assert_int_eq(ASK(SSL_SECOP_PEER_EE_KEY, 80, 0, weak), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_EE_KEY, 80, 0, weak), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_PEER_CA_KEY, 80, 0, weak), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_PEER_EE_KEY, 128, 0, ec), 1);
+    ck_assert_int_eq(ASK(SSL_SECOP_CA_KEY, 112, 0, rsa), 1);
+    ck_assert_int_eq(ASK(SSL_SECOP_EE_KEY, 128, 0, NULL), 1);  /* no certificate: bits decide */
+    ck_assert_int_eq(ASK(SSL_SECOP_EE_KEY, 80, 0, NULL), 0);
+    X509_free(weak);
+    X509_free(ec);
+    X509_free(rsa);
+    ck_assert_uint_eq(ERR_peek_error(), 0);
+
+    /* Versions: TLS 1.2 and 1.3 only; no compression; tickets are level 2's business. */
+    ck_assert_int_eq(ASK(SSL_SECOP_VERSION, 0, TLS1_2_VERSION, NULL), 1);
+    ck_assert_int_eq(ASK(SSL_SECOP_VERSION, 0, TLS1_3_VERSION, NULL), 1);
+    ck_assert_int_eq(ASK(SSL_SECOP_VERSION, 0, TLS1_1_VERSION, NULL), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_VERSION, 0, TLS1_VERSION, NULL), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_VERSION, 0, SSL3_VERSION, NULL), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_COMPRESSION, 0, 0, NULL), 0);
+    ck_assert_int_eq(ASK(SSL_SECOP_TICKET, 0, 0, NULL), 1);
+#undef ASK
+    SSL_free(hs);
+    fipsrt_tls_ctx_free(s);
+}
+END_TEST
+
+/* Line 2: the versions a program narrowed on the hatch SSL_CTX are kept when they make
+ * sense within the context's own range, and replaced by it when they do not. */
+START_TEST(test_guard_versions)
+{
+    static const struct {
+        fipsrt_tls_version cfg_min, cfg_max;
+        int hatch_min, hatch_max;     /* -1: leave */
+        int want_min, want_max;
+    } cases[] = {
+        /* min above the context's max: the context's min */
+        {FIPSRT_TLS_1_2, FIPSRT_TLS_1_2, TLS1_3_VERSION, -1, TLS1_2_VERSION, TLS1_2_VERSION},
+        /* max below min: the context's max */
+        {FIPSRT_TLS_1_3, FIPSRT_TLS_VERSION_DEFAULT, -1, TLS1_2_VERSION, TLS1_3_VERSION, TLS1_3_VERSION},
+        /* "any" (0) on either end: the context's */
+        {FIPSRT_TLS_VERSION_DEFAULT, FIPSRT_TLS_VERSION_DEFAULT, 0, 0, TLS1_2_VERSION, TLS1_3_VERSION},
+        /* a narrower range within the policy: kept */
+        {FIPSRT_TLS_VERSION_DEFAULT, FIPSRT_TLS_VERSION_DEFAULT, TLS1_3_VERSION, TLS1_3_VERSION,
+         TLS1_3_VERSION, TLS1_3_VERSION},
+        /* wider than the policy: the context's */
+        {FIPSRT_TLS_VERSION_DEFAULT, FIPSRT_TLS_1_2, TLS1_VERSION, TLS1_3_VERSION, TLS1_2_VERSION,
+         TLS1_2_VERSION},
+    };
+    fipsrt_tls_ctx *c = client_ctx(NULL);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fipsrt_tls_config cfg = FIPSRT_TLS_CONFIG_INIT;
+        cfg.min_version = cases[i].cfg_min;
+        cfg.max_version = cases[i].cfg_max;
+        fipsrt_tls_ctx *s = server_ctx("leaf", &cfg);
+        SSL_CTX *hatch = fipsrt_tls_ctx_get_ssl_ctx(s);
+        if (cases[i].hatch_min >= 0)
+            ck_assert_int_eq(SSL_CTX_set_min_proto_version(hatch, cases[i].hatch_min), 1);
+        if (cases[i].hatch_max >= 0)
+            ck_assert_int_eq(SSL_CTX_set_max_proto_version(hatch, cases[i].hatch_max), 1);
+        endpoint ce, se;
+        lib_pair(&ce, &se, c, s);
+        SSL *ssl = fipsrt_tls_conn_get_ssl(se.conn);
+        ck_assert_int_eq(SSL_get_min_proto_version(ssl), cases[i].want_min);
+        ck_assert_int_eq(SSL_get_max_proto_version(ssl), cases[i].want_max);
+        ck_assert_msg(ce.rv == 0 && se.rv == 0, "case %zu: %s / %s", i, ce.detail, se.detail);
+        ck_assert_int_eq(fipsrt_tls_conn_version(se.conn),
+                         cases[i].want_max == TLS1_3_VERSION ? FIPSRT_TLS_1_3 : FIPSRT_TLS_1_2);
+        endpoint_free(&ce);
+        endpoint_free(&se);
+        fipsrt_tls_ctx_free(s);
+    }
+    fipsrt_tls_ctx_free(c);
+}
+END_TEST
+
+static int verify_anything(int ok, X509_STORE_CTX *store)
+{
+    (void)ok, (void)store;
+    return 1;
+}
+
+/* A hostile raw peer for line 3, in its own library context with the default provider (the
+ * process's default context runs the FIPS provider, which signs with no RSA-1024 key). */
+static SSL_CTX *hostile_ctx(bool server, int max_version, const char *suites13,
+                            const char *suites12, const char *sigalgs, const char *identity)
+{
+    static OSSL_LIB_CTX *lctx;
+    if (lctx == NULL) {
+        lctx = OSSL_LIB_CTX_new();
+        ck_assert_ptr_nonnull(lctx);
+        ck_assert_ptr_nonnull(OSSL_PROVIDER_load(lctx, "default"));
+    }
+    SSL_CTX *ctx = SSL_CTX_new_ex(lctx, NULL, server ? TLS_server_method() : TLS_client_method());
+    ck_assert_ptr_nonnull(ctx);
+    SSL_CTX_set_security_level(ctx, 0);
+    SSL_CTX_set_info_callback(ctx, alert_cb);
+    ck_assert_int_eq(SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION), 1);
+    ck_assert_int_eq(SSL_CTX_set_max_proto_version(ctx, max_version), 1);
+    if (suites13)
+        ck_assert_int_eq(SSL_CTX_set_ciphersuites(ctx, suites13), 1);
+    if (suites12)
+        ck_assert_int_eq(SSL_CTX_set_cipher_list(ctx, suites12), 1);
+    if (sigalgs)
+        ck_assert_int_eq(SSL_CTX_set1_sigalgs_list(ctx, sigalgs), 1);
+    if (server) {
+        char cert[64], key[64];
+        snprintf(cert, sizeof(cert), "%s.pem", identity);
+        snprintf(key, sizeof(key), "%s.key", identity);
+        ck_assert_int_eq(SSL_CTX_use_certificate_file(ctx, pki(cert), SSL_FILETYPE_PEM), 1);
+        ck_assert_int_eq(SSL_CTX_use_PrivateKey_file(ctx, pki(key), SSL_FILETYPE_PEM), 1);
+    } else {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    }
+    return ctx;
+}
+
+/* Line 3, the check after every handshake, for each reason it names: the program took the
+ * security callback off a library connection's SSL and widened one thing on it; a peer that
+ * uses it completes OpenSSL's handshake, and the library's connection fails with FIPSRT_E_TLS
+ * naming the reason, counts nothing on the indicator, refuses further use, and sends a fatal
+ * alert the peer meets on its next read. */
+START_TEST(test_after_handshake_each_reason)
+{
+    static const struct {
+        const char *what;
+        bool lib_client;
+        int max;                       /* both ends */
+        const char *suites13, *suites12, *sigalgs, *identity;
+        bool verify_none;              /* the program also turned verification off */
+        const char *expect;
+        int alert;                     /* what the peer receives */
+        bool no_ems;                   /* both ends turned Extended Master Secret off */
+    } cases[] = {
+        {"TLS 1.3 suite", false, TLS1_3_VERSION, "TLS_AES_128_CCM_SHA256", NULL, NULL, "leaf",
+         false, "FIPS policy: cipher suite TLS_AES_128_CCM_SHA256 is outside the policy",
+         SSL_AD_UNEXPECTED_MESSAGE, false},
+        {"TLS 1.2 suite", true, TLS1_2_VERSION, NULL, "ECDHE-ECDSA-AES128-SHA256", NULL, "leaf",
+         false, "FIPS policy: cipher suite TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 is outside",
+         SSL_AD_DECODE_ERROR, false},   /* a 1-byte CBC record */
+        {"peer's signature", true, TLS1_2_VERSION, NULL, NULL, "ECDSA+SHA224", "leaf", false,
+         "FIPS policy: the peer's signature scheme id-ecPublicKey with SHA224 is outside",
+         SSL_AD_INTERNAL_ERROR, false},   /* OpenSSL 3.0: a 1-byte AES-GCM record fails its AAD ctrl */
+        {"our signature", false, TLS1_2_VERSION, NULL, NULL, "ECDSA+SHA224", "leaf", false,
+         "FIPS policy: our signature scheme id-ecPublicKey with SHA224 is outside the policy",
+         SSL_AD_INTERNAL_ERROR, false},
+        {"peer's key", true, TLS1_3_VERSION, NULL, NULL, NULL, "rsa1024", true,
+         "FIPS policy: the peer's certificate: RSA key of 1024 bits (SP 800-131A: at least 2048)",
+         SSL_AD_UNEXPECTED_MESSAGE, false},
+        {"no EMS", true, TLS1_2_VERSION, NULL, NULL, NULL, "leaf", true,
+         "FIPS policy: TLS 1.2 without Extended Master Secret (RFC 7627) is refused",
+         SSL_AD_INTERNAL_ERROR, true},
+    };
+    fipsrt_tls_ctx *s = server_ctx("leaf", NULL), *c = client_ctx(NULL);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bool client = cases[i].lib_client;
+        SSL_CTX *raw = hostile_ctx(client, cases[i].max, cases[i].suites13, cases[i].suites12,
+                                   cases[i].sigalgs, cases[i].identity);
+        endpoint lib, peer;
+        memset(&lib, 0, sizeof(lib));
+        ck_assert_ok(fipsrt_tls_conn_new_mem(&lib.conn, client ? c : s, client ? "localhost" : NULL));
+        SSL *ssl = fipsrt_tls_conn_get_ssl(lib.conn);
+        SSL_set_security_callback(ssl, allow_everything);
+        ck_assert_int_eq(SSL_set_max_proto_version(ssl, cases[i].max), 1);
+        if (cases[i].suites13)
+            ck_assert_int_eq(SSL_set_ciphersuites(ssl, cases[i].suites13), 1);
+        if (cases[i].suites12)
+            ck_assert_int_eq(SSL_set_cipher_list(ssl, cases[i].suites12), 1);
+        if (cases[i].sigalgs)
+            ck_assert_int_eq(SSL_set1_sigalgs_list(ssl, cases[i].sigalgs), 1);
+        if (cases[i].verify_none)
+            SSL_set_verify(ssl, SSL_VERIFY_NONE, verify_anything);
+        if (cases[i].no_ems) {
+            SSL_set_options(ssl, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+            SSL_CTX_set_options(raw, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+        }
+        raw_endpoint(&peer, raw, client);
+        alert_received = -1;
+        uint64_t before = fipsrt_service_indicator();
+        handshake_pair(&lib, &peer);
+        ck_assert_msg(peer.rv == 0, "%s: the peer did not finish: %s", cases[i].what, lib.detail);
+        ck_assert_msg(lib.rv == FIPSRT_E_TLS, "%s: %d %s", cases[i].what, lib.rv, lib.detail);
+        ck_assert_msg(strstr(lib.detail, cases[i].expect) != NULL, "%s: %s / peer %d", cases[i].what, lib.detail, peer.rv);
+        ck_assert_uint_eq(fipsrt_service_indicator(), before);
+        ck_assert_int_eq(fipsrt_tls_conn_version(lib.conn), 0);
+        ck_assert_ptr_null(fipsrt_tls_conn_cipher(lib.conn));
+        char buf[16];
+        size_t n;
+        ck_assert_fipsrt(fipsrt_tls_conn_read(lib.conn, buf, sizeof(buf), &n), FIPSRT_E_STATE);
+        ck_assert_fipsrt(fipsrt_tls_conn_write(lib.conn, "x", 1, &n), FIPSRT_E_STATE);
+        ck_assert_fipsrt(fipsrt_tls_conn_handshake(lib.conn), FIPSRT_E_STATE);
+        ck_assert_uint_eq(fipsrt_service_indicator(), before);
+        pump(&lib, &peer);
+        ck_assert_int_eq(SSL_read_ex(peer.ssl, buf, sizeof(buf), &n), 0);
+        ck_assert_int_eq(SSL_get_error(peer.ssl, 0), SSL_ERROR_SSL);
+        ck_assert_msg(alert_received == cases[i].alert, "%s: alert %d", cases[i].what,
+                      alert_received);
+        ERR_clear_error();
+        endpoint_free(&lib);
+        endpoint_free(&peer);
+        SSL_CTX_free(raw);
+    }
+    /* The version reason cannot be reached: with TLS 1.1 forced onto the SSL the same way,
+     * OpenSSL refuses the peer's TLS 1.1 hello itself, the module having no MD5-SHA1. */
+    SSL_CTX *raw = hostile_ctx(false, TLS1_1_VERSION, NULL, "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0",
+                               NULL, "leaf");
+    endpoint lib, peer;
+    memset(&lib, 0, sizeof(lib));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&lib.conn, s, NULL));
+    SSL *ssl = fipsrt_tls_conn_get_ssl(lib.conn);
+    SSL_set_security_callback(ssl, allow_everything);
+    ck_assert_int_eq(SSL_set_min_proto_version(ssl, TLS1_1_VERSION), 1);
+    ck_assert_int_eq(SSL_set_cipher_list(ssl, "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0"), 1);
+    raw_endpoint(&peer, raw, false);
+    handshake_pair(&peer, &lib);
+    ck_assert_fipsrt(lib.rv, FIPSRT_E_TLS);
+    ck_assert_contains(lib.detail, "TLS handshake failed: unsupported protocol");
+    ck_assert_int_ne(peer.rv, 0);
+    ERR_clear_error();
+    endpoint_free(&lib);
+    endpoint_free(&peer);
+    SSL_CTX_free(raw);
+    fipsrt_tls_ctx_free(s);
+    fipsrt_tls_ctx_free(c);
+}
+END_TEST
+
+/* The same reasons on an SSL the program made itself from the hatch SSL_CTX and took the
+ * policy's callbacks off: OpenSSL completes the handshake, and the info callback the library
+ * left on the SSL_CTX makes the connection unusable (verification failed, no data). */
+START_TEST(test_program_ssl_each_reason)
+{
+    static const struct {
+        const char *what;
+        int max;
+        const char *identity;
+        bool no_ems;
+    } cases[] = {
+        {"TLS 1.2 without EMS", TLS1_2_VERSION, "leaf", true},
+        {"the peer's RSA-1024 key", TLS1_3_VERSION, "rsa1024", false},
+        {"the peer's RSA-1024 key, TLS 1.2", TLS1_2_VERSION, "rsa1024", false},
+    };
+    fipsrt_tls_ctx *c = client_ctx(NULL);
+    SSL_CTX *hatch = fipsrt_tls_ctx_get_ssl_ctx(c);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        SSL_CTX *raw = hostile_ctx(true, cases[i].max, NULL, NULL, NULL, cases[i].identity);
+        if (cases[i].no_ems)
+            SSL_CTX_set_options(raw, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+        endpoint pe, se;
+        raw_endpoint(&pe, hatch, false);
+        SSL_set_security_callback(pe.ssl, allow_everything);
+        SSL_set_verify(pe.ssl, SSL_VERIFY_NONE, verify_anything);
+        ck_assert_int_eq(SSL_set_max_proto_version(pe.ssl, cases[i].max), 1);
+        if (cases[i].no_ems)
+            SSL_set_options(pe.ssl, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+        raw_endpoint(&se, raw, true);
+        handshake_pair(&pe, &se);
+        ck_assert_msg(pe.rv == 0 && se.rv == 0, "%s: %d %d", cases[i].what, pe.rv, se.rv);
+        ck_assert_int_eq(SSL_version(pe.ssl), cases[i].max);
+        ck_assert_int_eq(SSL_get_verify_result(pe.ssl), X509_V_ERR_APPLICATION_VERIFICATION);
+        ck_assert_int_eq(SSL_get_shutdown(pe.ssl), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+        size_t n;
+        ck_assert_int_eq(SSL_write_ex(pe.ssl, "data", 4, &n), 0);
+        ERR_clear_error();
+        endpoint_free(&pe);
+        endpoint_free(&se);
+        SSL_CTX_free(raw);
+    }
+    fipsrt_tls_ctx_free(c);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("tls_policy");
@@ -381,6 +759,10 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_program_ssl_checked);
     tcase_add_test(tc, test_hatch_outlives_ctx);
     tcase_add_test(tc, test_no_ktls_from_config);
+    tcase_add_test(tc, test_security_callback_ops);
+    tcase_add_test(tc, test_guard_versions);
+    tcase_add_test(tc, test_after_handshake_each_reason);
+    tcase_add_test(tc, test_program_ssl_each_reason);
     suite_add_tcase(s, tc);
     tc = tcase_create("keys");
     tcase_set_timeout(tc, 120);

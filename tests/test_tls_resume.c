@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -388,6 +389,182 @@ START_TEST(test_session_export_import)
 }
 END_TEST
 
+/* A blob made here from an SSL_SESSION built by hand (what a tampered or foreign blob can
+ * hold): version, suite, resumable (an ID) or not, `name` as the peer name. */
+static size_t crafted_blob(uint8_t *out, size_t cap, int version, const char *suite, bool resumable,
+                           const char *name)
+{
+    SSL_CTX *tmp = SSL_CTX_new(TLS_method());
+    ck_assert_ptr_nonnull(tmp);
+    SSL *ssl = SSL_new(tmp);
+    ck_assert_ptr_nonnull(ssl);
+    static const unsigned char master[48] = {1}, id[32] = {2};
+    unsigned char cs[2];
+    SSL_SESSION *sess = SSL_SESSION_new();
+    ck_assert_ptr_nonnull(sess);
+    ck_assert_int_eq(SSL_SESSION_set_protocol_version(sess, version), 1);
+    const SSL_CIPHER *c = NULL;
+    STACK_OF(SSL_CIPHER) *all = SSL_get1_supported_ciphers(ssl);
+    for (int i = 0; all != NULL && i < sk_SSL_CIPHER_num(all); i++)
+        if (strcmp(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(all, i)), suite) == 0 ||
+            strcmp(SSL_CIPHER_standard_name(sk_SSL_CIPHER_value(all, i)), suite) == 0)
+            c = sk_SSL_CIPHER_value(all, i);
+    if (c == NULL) {   /* suites the default TLS_method context leaves out: by value */
+        cs[0] = 0x13;
+        cs[1] = 0x03;  /* TLS_CHACHA20_POLY1305_SHA256 */
+        c = SSL_CIPHER_find(ssl, cs);
+    }
+    ck_assert_ptr_nonnull(c);
+    sk_SSL_CIPHER_free(all);
+    ck_assert_int_eq(SSL_SESSION_set_cipher(sess, c), 1);
+    ck_assert_int_eq(SSL_SESSION_set1_master_key(sess, master, sizeof(master)), 1);
+    SSL_SESSION_set_time(sess, (long)time(NULL));
+    SSL_SESSION_set_timeout(sess, 3600);
+    if (resumable)
+        ck_assert_int_eq(SSL_SESSION_set1_id(sess, id, sizeof(id)), 1);
+    unsigned char *der = NULL;
+    int n = i2d_SSL_SESSION(sess, &der);
+    ck_assert_int_gt(n, 0);
+    size_t name_len = strlen(name), need = 5 + 1 + name_len + (size_t)n;
+    ck_assert_uint_le(need, cap);
+    memcpy(out, "FRTS\1", 5);
+    out[5] = (uint8_t)name_len;
+    memcpy(out + 6, name, name_len);
+    memcpy(out + 6 + name_len, der, (size_t)n);
+    OPENSSL_free(der);
+    SSL_SESSION_free(sess);
+    SSL_free(ssl);
+    SSL_CTX_free(tmp);
+    return need;
+}
+
+/* Export and import refusals with the documented codes; a session made without a peer
+ * name (insecure client) resumes only on a connection without one. */
+START_TEST(test_session_blob_refusals)
+{
+    fipsrt_tls_ctx *s = server_ctx("leaf", NULL), *c = client_ctx(NULL);
+    uint8_t blob[8192];
+    size_t len = 99, n;
+    fipsrt_tls_conn *conn = NULL;
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, c, "localhost"));
+    ck_assert_fipsrt(fipsrt_tls_conn_session_export(conn, blob, sizeof(blob), NULL), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_tls_conn_session_export(NULL, blob, sizeof(blob), &len), FIPSRT_E_INVALID_ARG);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_fipsrt(fipsrt_tls_conn_session_export(conn, NULL, 10, &len), FIPSRT_E_INVALID_ARG);
+    ck_assert_fipsrt(fipsrt_tls_conn_session_export(conn, blob, sizeof(blob), &len), FIPSRT_E_STATE);
+    ck_assert_detail("no established connection");
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(NULL, blob, 10), FIPSRT_E_INVALID_ARG);
+    /* One that decodes but has a byte after it; one too large to be a session. */
+    endpoint ce, se;
+    lib_pair(&ce, &se, c, s);
+    finish(&ce, &se);
+    ck_assert_fipsrt(fipsrt_tls_conn_session_export(ce.conn, NULL, 0, &n), FIPSRT_E_BUFFER_TOO_SMALL);
+    ck_assert_ok(fipsrt_tls_conn_session_export(ce.conn, blob, sizeof(blob) - 1, &len));
+    ck_assert_uint_eq(n, len);   /* a size query with no buffer tells the size */
+    endpoint_free(&ce);
+    endpoint_free(&se);
+    blob[len] = 0;
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, blob, len + 1), FIPSRT_E_MALFORMED);
+    ck_assert_detail("the session does not decode");
+    uint8_t *huge = calloc(1, 1u << 20);
+    memcpy(huge, blob, len);
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, huge, 1u << 20), FIPSRT_E_MALFORMED);
+    free(huge);
+    fipsrt_tls_conn_free(conn);
+    /* Same length as "localhost", another name. */
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, c, "127.0.0.1"));
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, blob, len), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("the session is for \"localhost\", not \"127.0.0.1\"");
+    fipsrt_tls_conn_free(conn);
+    /* Servers and clients without resumption take no session. */
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, s, NULL));
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, blob, len), FIPSRT_E_INVALID_ARG);
+    fipsrt_tls_conn_free(conn);
+    fipsrt_tls_config off = FIPSRT_TLS_CONFIG_INIT;
+    off.disable_session_tickets = 1;
+    fipsrt_tls_ctx *c_off = client_ctx(&off);
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, c_off, "localhost"));
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, blob, len), FIPSRT_E_STATE);
+    ck_assert_detail("resumption disabled");
+    fipsrt_tls_conn_free(conn);
+    fipsrt_tls_ctx_free(c_off);
+
+    /* No peer name: exported with an empty name, resumed without one, refused with one. */
+    fipsrt_tls_config insecure = FIPSRT_TLS_CONFIG_INIT;
+    insecure.insecure_skip_verify = 1;
+    fipsrt_tls_ctx *ci = client_ctx(&insecure);
+    memset(&ce, 0, sizeof(ce));
+    memset(&se, 0, sizeof(se));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&ce.conn, ci, NULL));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&se.conn, s, NULL));
+    handshake_pair(&ce, &se);
+    ck_assert_msg(ce.rv == 0 && se.rv == 0, "%s / %s", ce.detail, se.detail);
+    finish(&ce, &se);
+    ck_assert_ok(fipsrt_tls_conn_session_export(ce.conn, blob, sizeof(blob), &len));
+    ck_assert_uint_eq(blob[5], 0);
+    endpoint_free(&ce);
+    endpoint_free(&se);
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, ci, "localhost"));
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, blob, len), FIPSRT_E_INVALID_ARG);
+    fipsrt_tls_conn_free(conn);
+    memset(&ce, 0, sizeof(ce));
+    memset(&se, 0, sizeof(se));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&ce.conn, ci, NULL));
+    ck_assert_ok(fipsrt_tls_conn_session_import(ce.conn, blob, len));
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&se.conn, s, NULL));
+    handshake_pair(&ce, &se);
+    ck_assert_msg(ce.rv == 0 && se.rv == 0, "%s / %s", ce.detail, se.detail);
+    ck_assert_int_eq(fipsrt_tls_conn_resumed(ce.conn), 1);
+    endpoint_free(&ce);
+    endpoint_free(&se);
+    /* A session for "localhost" on a connection without a name; a name longer than the blob. */
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, ci, NULL));
+    len = crafted_blob(blob, sizeof(blob), TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256", true, "localhost");
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, blob, len), FIPSRT_E_INVALID_ARG);
+    ck_assert_detail("the session is for \"localhost\", not \"\"");
+    blob[5] = 0xff;
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, blob, 5 + 1 + 0xff), FIPSRT_E_MALFORMED);
+    fipsrt_tls_conn_free(conn);
+    fipsrt_tls_ctx_free(ci);
+    fipsrt_tls_ctx_free(c);
+    fipsrt_tls_ctx_free(s);
+}
+END_TEST
+
+/* Blobs holding sessions the policy refuses: not resumable, TLS 1.0, TLS 1.3 on a TLS 1.2
+ * context, a ChaCha20 suite. */
+START_TEST(test_session_blob_policy)
+{
+    fipsrt_tls_config only12 = FIPSRT_TLS_CONFIG_INIT;
+    only12.max_version = FIPSRT_TLS_1_2;
+    fipsrt_tls_ctx *c = client_ctx(NULL), *c12 = client_ctx(&only12);
+    uint8_t blob[4096];
+    fipsrt_tls_conn *conn = NULL;
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, c, "localhost"));
+    size_t len = crafted_blob(blob, sizeof(blob), TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256", true,
+                              "localhost");
+    ck_assert_ok(fipsrt_tls_conn_session_import(conn, blob, len));   /* the crafted form is sound */
+    len = crafted_blob(blob, sizeof(blob), TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256", false, "localhost");
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, blob, len), FIPSRT_E_STATE);
+    ck_assert_detail("the session is not resumable");
+    len = crafted_blob(blob, sizeof(blob), TLS1_VERSION, "ECDHE-ECDSA-AES128-SHA", true, "localhost");
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, blob, len), FIPSRT_E_NOT_APPROVED);
+    ck_assert_detail("the session's version is outside this context's versions");
+    len = crafted_blob(blob, sizeof(blob), TLS1_3_VERSION, "TLS_CHACHA20_POLY1305_SHA256", true,
+                       "localhost");
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, blob, len), FIPSRT_E_NOT_APPROVED);
+    ck_assert_detail("cipher suite TLS_CHACHA20_POLY1305_SHA256 is outside the policy");
+    fipsrt_tls_conn_free(conn);
+    ck_assert_ok(fipsrt_tls_conn_new_mem(&conn, c12, "localhost"));
+    len = crafted_blob(blob, sizeof(blob), TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256", true, "localhost");
+    ck_assert_fipsrt(fipsrt_tls_conn_session_import(conn, blob, len), FIPSRT_E_NOT_APPROVED);
+    ck_assert_detail("the session's TLS 1.3 is outside this context's versions");
+    fipsrt_tls_conn_free(conn);
+    fipsrt_tls_ctx_free(c);
+    fipsrt_tls_ctx_free(c12);
+}
+END_TEST
+
 /* TLS 1.3 resumption uses psk_dhe_ke even when the client also offers psk_ke; tickets
  * allow no early data. */
 START_TEST(test_psk_dhe_only_no_early_data)
@@ -585,6 +762,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_ticket_keys_fleet_and_rotation);
     tcase_add_test(tc, test_ticket_keys_rotate_on_their_own);
     tcase_add_test(tc, test_session_export_import);
+    tcase_add_test(tc, test_session_blob_refusals);
+    tcase_add_test(tc, test_session_blob_policy);
     tcase_add_test(tc, test_psk_dhe_only_no_early_data);
     suite_add_tcase(s, tc);
     tc = tcase_create("peers");

@@ -12,6 +12,17 @@
 #include <fipsrt/fipsrt.h>
 
 /*
+ * Test selection: with FIPSRT_TESTS="name,name,..." in the environment a suite registers only
+ * the tests so named (tools/run race runs the tests that start threads under ThreadSanitizer);
+ * unset, every test. run_suite() fails a selection that named no test of the suite.
+ */
+void frt_add_test(TCase *tc, const TTest *tf, int start, int end);
+#undef tcase_add_test
+#define tcase_add_test(tc, tf) frt_add_test((tc), (tf), 0, 1)
+#undef tcase_add_loop_test
+#define tcase_add_loop_test(tc, tf, s, e) frt_add_test((tc), (tf), (s), (e))
+
+/*
  * Assert a libfipsrt call returns exactly `code`, printing the detail text if not.
  * Unlike ck_assert_*, it records nothing on success (Check writes a mark per passing
  * assertion, which dominates the time of vector loops), so use it in hot loops too.
@@ -31,6 +42,18 @@
             ck_abort_msg(__VA_ARGS__);                                                      \
     } while (0)
 #define ck_assert_ok(call) ck_assert_fipsrt(call, 0)
+
+/*
+ * Coverage builds only (meson defines FRT_GCOV_DUMP when b_coverage is true, as systemd
+ * does): a forked test child about to end in _exit() skips gcov's exit-time write of its
+ * counters, so write them first. Expands to nothing in every other build.
+ */
+#ifdef FRT_GCOV_DUMP
+void __gcov_dump(void);
+#define test_gcov_dump() __gcov_dump()
+#else
+#define test_gcov_dump() ((void)0)
+#endif
 
 /* ---- vector files -------------------------------------------------------------------
  * The CAVP .rsp format (and the RFC .txt files cryptography ships, which use the same

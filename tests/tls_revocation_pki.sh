@@ -30,7 +30,9 @@
 #   resp-noeku.der       good, signed by the good leaf's key (no OCSPSigning)
 #   resp-sha1.der        good, signed by the responder with SHA-1
 #   resp-badsig.der      resp-good-by-ca.der with its signature broken
-#   sni-*                SNI fixtures: a.example (ECDSA and RSA), *.wild.example, default
+#   sni-*                SNI fixtures: a.example (ECDSA and RSA), *.wild.example, default,
+#                        b.example, badsan (subjectAltNames DNS:"bad name.example", which is
+#                        no host name, and DNS:badsan.example)
 set -eu
 self=$(readlink -f "$0")
 q() { "$@" >/dev/null 2>&1 || { echo "fixture command failed: $*" >&2; "$@"; exit 1; }; }
@@ -180,6 +182,110 @@ d[-1] ^= 0x01           # no certificates follow: the last byte is the signature
 open('resp-badsig.der', 'wb').write(d)
 EOF
 
+# Edge cases of CRLs and OCSP for tests/test_tls_revocation.c (Python cryptography):
+#   crl-sha384.der, crl-sha512.der  the CA's CRL signed with ECDSA-SHA384/512
+#   crl-future.der       lastUpdate tomorrow
+#   crl-ed25519.der, crl-dsa.der, crl-unknownalg.der  signature algorithms refused at load
+#   crl-trailing.der     crl.der plus a byte
+#   resp-two.der         two answers, revoked.pem's first, then good.pem's
+#   resp-nocerts.der     signed by the delegated responder, its certificate left out
+#   resp-good-sha{224,384,512}id.der  CertIDs with those hashes
+#   resp-revoked-noreason.der, resp-future.der (thisUpdate tomorrow), resp-nonext.der (no
+#   nextUpdate, thisUpdate an hour ago), resp-old.der (no nextUpdate, two days old),
+#   resp-twocerts.der (other.pem before the responder), resp-sha384sig.der,
+#   resp-wrongname.der / resp-wrongkey.der (CertID with a wrong issuer name / key hash),
+#   resp-by-{noeku,expired,notyet,sha1,forged}.der  signed by delegated responders without
+#   any EKU, expired, not yet valid, certified with ECDSA-SHA1 (ocsp-sha1.pem), forged (names the CA as
+#   issuer, signed by other.key)
+q openssl ocsp -issuer ca.pem -cert revoked.pem -cert good.pem -no_nonce -reqout req-two.der
+q openssl ocsp -index index.txt -rsigner ocsp.pem -rkey ocsp.key -CA ca.pem -ndays 1 \
+  -reqin req-two.der -respout resp-two.der
+q openssl ocsp -index index.txt -rsigner ocsp.pem -rkey ocsp.key -CA ca.pem -ndays 1 \
+  -resp_no_certs -reqin req-good.der -respout resp-nocerts.der
+ec ocsp-sha1.key
+q openssl req -new -key ocsp-sha1.key -subj "/CN=responder sha1" -out ocsp-sha1.csr
+(export OPENSSL_CONF=/dev/null; unset OPENSSL_MODULES
+ q openssl x509 -req -in ocsp-sha1.csr -CA ca.pem -CAkey ca.key -set_serial 0x5151 -days 30 \
+   -sha1 -extfile ca.cnf -extensions ocsp -out ocsp-sha1.pem)
+python3 - <<'EOF'
+import datetime
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+load = lambda n: x509.load_pem_x509_certificate(open(n, 'rb').read())
+key = lambda n: serialization.load_pem_private_key(open(n, 'rb').read(), None)
+ca, good, revoked, responder, other = (load(n + '.pem') for n in ('ca', 'good', 'revoked', 'ocsp', 'other'))
+ca_key, rkey, other_key = key('ca.key'), key('ocsp.key'), key('other.key')
+now = datetime.datetime.now(datetime.timezone.utc)
+day = datetime.timedelta(days=1)
+DER = serialization.Encoding.DER
+
+def crl(name, signer, md, last=now - day, nxt=now + 7 * day):
+    b = x509.CertificateRevocationListBuilder().issuer_name(ca.subject)
+    b = b.last_update(last).next_update(nxt).add_revoked_certificate(
+        x509.RevokedCertificateBuilder().serial_number(revoked.serial_number)
+        .revocation_date(now - day).build())
+    open(name, 'wb').write(b.sign(signer, md).public_bytes(DER))
+crl('crl-sha384.der', ca_key, hashes.SHA384())
+crl('crl-sha512.der', ca_key, hashes.SHA512())
+crl('crl-future.der', ca_key, hashes.SHA256(), last=now + day, nxt=now + 8 * day)
+crl('crl-ed25519.der', ed25519.Ed25519PrivateKey.generate(), None)
+crl('crl-dsa.der', dsa.generate_private_key(2048), hashes.SHA256())
+d = open('crl.der', 'rb').read()
+oid = bytes.fromhex('06082a8648ce3d040302')           # ecdsa-with-SHA256, twice in a CRL
+assert d.count(oid) == 2
+open('crl-unknownalg.der', 'wb').write(d.replace(oid, bytes.fromhex('06082a8648ce3d040309')))
+open('crl-trailing.der', 'wb').write(d + b'\0')
+
+def resp(name, cert=good, status=ocsp.OCSPCertStatus.GOOD, this=now - day / 24, nxt=now + day,
+         md=hashes.SHA1(), signer=responder, skey=rkey, certs=None, by_hash=None,
+         sig_md=hashes.SHA256()):
+    b = ocsp.OCSPResponseBuilder()
+    rtime = now - day if status == ocsp.OCSPCertStatus.REVOKED else None
+    common = dict(algorithm=md, cert_status=status, this_update=this, next_update=nxt,
+                  revocation_time=rtime, revocation_reason=None)
+    if by_hash is None:
+        b = b.add_response(cert=cert, issuer=ca, **common)
+    else:
+        b = b.add_response_by_hash(issuer_name_hash=by_hash[0], issuer_key_hash=by_hash[1],
+                                   serial_number=cert.serial_number, **common)
+    b = b.responder_id(ocsp.OCSPResponderEncoding.HASH, signer)
+    b = b.certificates([signer] if certs is None else certs)
+    open(name, 'wb').write(b.sign(skey, sig_md).public_bytes(DER))
+resp('resp-good-sha384id.der', md=hashes.SHA384())
+resp('resp-good-sha512id.der', md=hashes.SHA512())
+resp('resp-good-sha224id.der', md=hashes.SHA224())
+resp('resp-revoked-noreason.der', cert=revoked, status=ocsp.OCSPCertStatus.REVOKED)
+resp('resp-future.der', this=now + day, nxt=now + 2 * day)
+resp('resp-nonext.der', nxt=None)
+resp('resp-old.der', this=now - 2 * day, nxt=None)
+resp('resp-twocerts.der', certs=[other, responder])
+resp('resp-sha384sig.der', sig_md=hashes.SHA384())
+h = hashes.Hash(hashes.SHA1())
+h.update(ca.subject.public_bytes())
+key_hash = x509.SubjectKeyIdentifier.from_public_key(ca.public_key()).digest  # SHA-1 of the key
+resp('resp-wrongname.der', by_hash=(b'\x55' * 20, key_hash))
+resp('resp-wrongkey.der', by_hash=(h.finalize(), b'\x55' * 20))
+
+def responder_cert(name, issuer_key=ca_key, nb=now - day, na=now + 30 * day, eku=True):
+    k = ec.generate_private_key(ec.SECP256R1())
+    b = x509.CertificateBuilder().subject_name(
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'responder ' + name)]))
+    b = b.issuer_name(ca.subject).public_key(k.public_key())
+    b = b.serial_number(x509.random_serial_number()).not_valid_before(nb).not_valid_after(na)
+    b = b.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+    if eku:
+        b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]), critical=False)
+    resp('resp-by-' + name + '.der', signer=b.sign(issuer_key, hashes.SHA256()), skey=k)
+responder_cert('noeku', eku=False)
+responder_cert('expired', nb=now - 30 * day, na=now - day)
+responder_cert('notyet', nb=now + day, na=now + 30 * day)
+resp('resp-by-sha1.der', signer=load('ocsp-sha1.pem'), skey=key('ocsp-sha1.key'))
+responder_cert('forged', issuer_key=other_key)
+EOF
+
 # SNI: a.example with an ECDSA and an RSA chain, *.wild.example, a default
 sni() {  # name key-algorithm-args san
   q openssl genpkey $2 -out "sni-$1.key"
@@ -194,6 +300,7 @@ sni a-rsa "-algorithm RSA -pkeyopt rsa_keygen_bits:2048" "DNS:a.example"
 sni wild "$EC" "DNS:*.wild.example"
 sni default "$EC" "DNS:localhost,IP:127.0.0.1"
 sni b "$EC" "DNS:b.example"
+sni badsan "$EC" "DNS:bad name.example,DNS:badsan.example"
 rm -f ./*.csr
 printf 'not DER' > garbage.der
 echo ok > done

@@ -46,6 +46,7 @@ int read_file(const char *path, uint8_t **buf, size_t *len)
     if (f == NULL)
         return -1;
     size_t cap = 4096, n = 0;
+    int err = 0;
     uint8_t *p = malloc(cap);
     while (p != NULL) {
         if (n == cap) {
@@ -57,12 +58,15 @@ int read_file(const char *path, uint8_t **buf, size_t *len)
             }
             p = q;
         }
+        errno = 0;
         size_t got = fread(p + n, 1, cap - n, f);
         n += got;
-        if (got == 0)
+        if (got == 0) {
+            if (ferror(f))   /* the reason (a directory: EISDIR), not a generic EIO */
+                err = errno ? errno : EIO;
             break;
+        }
     }
-    int err = ferror(f) ? EIO : 0;
     if (f != stdin)
         fclose(f);
     if (p == NULL || err) {

@@ -42,15 +42,16 @@ static int hash_file(fipsrt_hash_alg alg, bool insecure, size_t xof_len, const c
     }
     uint8_t buf[65536], out[256];
     size_t n, out_len = 0;
-    bool read_error = false;
+    int read_errno = 0;
     int rv;
     fipsrt_hash_ctx *h = NULL;
     fipsrt_insecure_md5_ctx *m = NULL;
     rv = insecure ? fipsrt_insecure_md5_new(&m) : fipsrt_hash_new(&h, alg);
+    errno = 0;
     while (rv == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
         rv = insecure ? fipsrt_insecure_md5_update(m, buf, n) : fipsrt_hash_update(h, buf, n);
     if (rv == 0 && ferror(f)) {
-        read_error = true;
+        read_errno = errno ? errno : EIO;   /* a directory: EISDIR */
     } else if (rv == 0 && insecure) {
         rv = fipsrt_insecure_md5_final(m, out);
         out_len = FIPSRT_INSECURE_MD5_SIZE;
@@ -63,8 +64,8 @@ static int hash_file(fipsrt_hash_alg alg, bool insecure, size_t xof_len, const c
         fclose(f);
     fipsrt_hash_free(h);
     fipsrt_insecure_md5_free(m);
-    if (read_error) {
-        fprintf(stderr, "fipsrt hash: %s: read error\n", path);
+    if (read_errno) {
+        fprintf(stderr, "fipsrt hash: %s: %s\n", path, strerror(read_errno));
         return CLI_USAGE;
     }
     if (rv < 0) {
@@ -85,7 +86,11 @@ int cmd_hash(int argc, char **argv)
         if (strcmp(argv[i], "--insecure") == 0) {
             insecure = true;
         } else if (strcmp(argv[i], "--length") == 0 && i + 1 < argc) {
-            xof_len = strtoul(argv[++i], NULL, 10);
+            char *end;
+            const char *v = argv[++i];
+            xof_len = v[0] >= '0' && v[0] <= '9' ? strtoul(v, &end, 10) : 0;
+            if (xof_len == 0 || *end != '\0')
+                xof_len = SIZE_MAX;   /* not a whole number >= 1: the usage below */
         } else {
             break;
         }

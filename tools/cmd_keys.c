@@ -57,7 +57,14 @@ static int parse(const char *cmd, int argc, char **argv, struct opts *o)
         if (done)
             continue;
         if (strcmp(a, "--bits") == 0 && i + 1 < argc) {
-            o->bits = (unsigned)strtoul(argv[++i], NULL, 10);
+            char *end;
+            const char *v = argv[++i];
+            unsigned long b = v[0] >= '1' && v[0] <= '9' ? strtoul(v, &end, 10) : 0;
+            if (b == 0 || *end != '\0' || b > 16384) {   /* never a silent default */
+                fprintf(stderr, "fipsrt %s: --bits takes a number of bits, not '%s'\n", cmd, v);
+                return -1;
+            }
+            o->bits = (unsigned)b;
         } else if (strcmp(a, "--pss") == 0) {
             o->pss = true;
         } else if (strcmp(a, "--oaep") == 0) {

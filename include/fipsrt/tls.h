@@ -443,7 +443,9 @@ FIPSRT_API int fipsrt_tls_conn_write(fipsrt_tls_conn *conn, const void *buf, siz
  * Send close_notify (once; later calls return 0). Does not wait for the peer's
  * close_notify: close the transport afterwards.
  * @return 0, FIPSRT_E_WANT_WRITE, FIPSRT_E_WANT_READ, FIPSRT_E_IO, FIPSRT_E_STATE (the
- *         handshake did not complete, or the connection failed), FIPSRT_E_INVALID_ARG
+ *         handshake did not complete, the connection failed, or a write returned
+ *         FIPSRT_E_WANT_* and was not finished: call fipsrt_tls_conn_write() again with the
+ *         rest first), FIPSRT_E_INVALID_ARG
  */
 FIPSRT_API int fipsrt_tls_conn_shutdown(fipsrt_tls_conn *conn);
 

@@ -99,6 +99,19 @@ try:
             problems.append("undetermined: nothing said about what could not be told")
         if name == "golang-fips-nosections" and f["go"]["evidence_from"] != "segments":
             problems.append("no sections: evidence from %r" % f["go"]["evidence_from"])
+        # The text report says the same: the Go version and the crypto packages seen.
+        r = subprocess.run([CLI, "check", "--verbose", os.path.join(syn, name)],
+                           capture_output=True, text=True, timeout=300)
+        lines = r.stdout.splitlines()
+        go_line = [l for l in lines if l.startswith("  go:         ")]
+        sym_line = [l for l in lines if l.startswith("  go symbols: ")]
+        want_go = "  go:         " + (f["go"]["version"] or "(no build info)")
+        want_from = "(searched: %s)" % (f["go"]["evidence_from"] or "nothing")
+        if (r.returncode != code or len(go_line) != 1 or not go_line[0].startswith(want_go)
+                or len(sym_line) != 1 or not sym_line[0].endswith(want_from)
+                or any(e not in sym_line[0] for e in f["go"]["evidence"])):
+            problems.append("%s: text report (exit %d) disagrees with JSON %r:\n%s"
+                            % (name, r.returncode, f["go"], r.stdout))
     # The policy is the user's: deny the golang-fips route and it is a finding.
     rc, f = check_json(os.path.join(syn, "golang-fips"), "--deny-route", "go-golang-fips-openssl")
     if rc != 1 or [x["kind"] for x in f["findings"]] != ["route-not-allowed"]:

@@ -10,7 +10,11 @@
   findings has a "dependency" finding; nothing is taken from the host;
 - the allow-list: waived findings listed as waived with their reason, unused entries
   reported, a missing reason or an unknown kind refused (exit 2);
-- --json validated against docs/check.schema.json, --sarif checked as SARIF 2.1.0."""
+- --json validated against docs/check.schema.json, --sarif checked as SARIF 2.1.0;
+- usage errors, a report written to a full device, --allow-route/--deny-route, inputs that
+  are no ELF programs (truncated, tiny, FIFO, dangling link, missing, nested too deep) as
+  error reports in text, JSON and SARIF, names JSON must escape and SARIF percent-encode,
+  and the image's /etc/ld.so.conf.d under --root (issue 13)."""
 import json
 import os
 import shutil
@@ -163,7 +167,7 @@ try:
     allow = os.path.join(tmp, "allow.txt")
     open(allow, "w").write(
         "# fipsrt check allow-list\n"
-        "/usr/bin/evp            openssl-direct   EVP_md5 for a non-security checksum (T-1)\n"
+        "/usr/bin/evp            openssl-direct   EVP_md5 for a non-security checksum (T-1) \t\n"
         "\n"
         "*/libauditbad.so.1      openssl-direct   vendor library, audited separately (T-2)\n"
         "/usr/bin/never-there    *                stale entry\n")
@@ -215,6 +219,126 @@ try:
             testlib.fail("SARIF location %r" % uri)
     expect_eq("sarif exit", run["invocations"][0]["exitCode"], 0)
     print("ok: SARIF with %d suppressed results" % len(results))
+
+    # ---- usage errors (exit 2, one line saying why, nothing on stdout) -------------------
+    clean = os.path.join(root, "usr/bin/clean")
+    for args, msg in (
+            ([], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
+            (["--frob", clean], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
+            (["--jobs"], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
+            (["--root"], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
+            (["--allow"], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
+            (["--deny-route"], "usage: fipsrt check [--json | --sarif] [--root DIR] [--allow FILE]"),
+            (["--json", "--sarif", clean], "fipsrt check: --json and --sarif exclude each other"),
+            (["--jobs", "0", clean], "fipsrt check: --jobs takes 1 to 64"),
+            (["--jobs", "65", clean], "fipsrt check: --jobs takes 1 to 64"),
+            (["--jobs", "4x", clean], "fipsrt check: --jobs takes 1 to 64"),
+            (["--root", os.path.join(tmp, "no-such-root")],
+             "fipsrt check: --root %s: No such file or directory" % os.path.join(tmp, "no-such-root")),
+            (["--deny-route", "openssl-direct,bogus", clean], 'fipsrt check: unknown route "bogus"'),
+            (["--allow-route", "nope", clean], 'fipsrt check: unknown route "nope"'),
+            (["--allow", os.path.join(tmp, "no-allow"), clean],
+             "fipsrt check: --allow %s: No such file or directory" % os.path.join(tmp, "no-allow")),
+            (["--allow", outside, clean], "fipsrt check: --allow %s: Is a directory" % outside)):
+        r = check(*args, expect=2)
+        if r.stdout or r.stderr.split("\n")[0] != msg:
+            testlib.fail("fipsrt check %s: stdout %r, stderr %r, want %r"
+                         % (" ".join(args), r.stdout[:200], r.stderr[:300], msg))
+    print("ok: check's usage errors")
+    if check("-v", clean, expect=0).stdout != check("--verbose", clean, expect=0).stdout:
+        testlib.fail("check -v and --verbose differ")
+    # a report that cannot be written is exit 2 (not the findings' 1), with the reason, once
+    for fmt in ("--json", "--sarif", "--verbose"):
+        with open("/dev/full", "w") as full:
+            r = subprocess.run([CLI, "check", fmt, os.path.join(root, "usr/bin/evp")],
+                               stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+        if r.returncode != 2 or r.stderr != "fipsrt: writing standard output: No space left on device\n":
+            testlib.fail("check %s > /dev/full: exit %d, %r" % (fmt, r.returncode, r.stderr))
+    print("ok: check > /dev/full: exit 2 and why")
+    # --deny-route / --allow-route change the verdict; --jobs gives the same report
+    doc = check_json("--deny-route", "libfipsrt", "--root", root,
+                     os.path.join(root, "usr/bin/uses_wrap"), expect=1)
+    expect_eq("libfipsrt denied: finding kinds (its libraries are denied too)",
+              sorted({x["kind"] for x in doc["files"][0]["findings"]}),
+              ["dependency", "route-not-allowed"])
+    doc = check_json("--allow-route", "openssl-direct", "--jobs", "3", "--",
+                     os.path.join(root, LIBDIR.lstrip("/"), "libauditbad.so.1"), expect=0)
+    expect_eq("openssl-direct allowed: evp passes",
+              (doc["files"][0]["route"], doc["files"][0]["status"]), ("openssl-direct", "ok"))
+
+    # ---- odd inputs: each is an error report (exit 2) in text, JSON and SARIF ----------
+    odd = os.path.join(tmp, "odd")
+    os.makedirs(odd)
+    with open(os.path.join(B, "no_crypto"), "rb") as f:
+        elf = f.read()
+    open(os.path.join(odd, "truncated"), "wb").write(elf[:100])
+    open(os.path.join(odd, "tiny"), "wb").write(b"\x7fEL")
+    os.mkfifo(os.path.join(odd, "fifo"))
+    os.symlink("nowhere", os.path.join(odd, "dangling"))
+    want = {"truncated": "malformed ELF file (a table or string lies outside the file)",
+            "tiny": "not an ELF file", "fifo": "not a regular file",
+            "dangling": "No such file or directory",
+            "missing": "No such file or directory"}
+    names = [os.path.join(odd, n) for n in sorted(want)]
+    doc = check_json(*names, expect=2)
+    expect_eq("named odd inputs: errors",
+              {os.path.basename(x["file"]): x.get("error") for x in doc["files"]}, want)
+    expect_eq("unreadable count", doc["summary"]["unreadable"], len(want))
+    t = check(*names, expect=2).stdout
+    for n, e in want.items():
+        if "%s: error: %s\n" % (os.path.join(odd, n), e) not in t:
+            testlib.fail("text report lacks the error of %s:\n%s" % (n, t))
+    sar = json.loads(check("--sarif", *names, expect=2).stdout)
+    inv = sar["runs"][0]["invocations"][0]
+    expect_eq("sarif: execution unsuccessful, exit 2", (inv["executionSuccessful"],
+              inv["exitCode"]), (False, 2))
+    expect_eq("sarif notifications", sorted(n["message"]["text"]
+              for n in inv["toolExecutionNotifications"]), sorted(want.values()))
+    # walked, the same files are skipped quietly (not ELF) or still an error (truncated ELF)
+    doc = check_json(odd, expect=2)
+    expect_eq("walked odd tree", [(os.path.basename(x["file"]), x.get("error"))
+                                  for x in doc["files"]], [("truncated", want["truncated"])])
+    # a tree nested deeper than the walk goes: an error report, not a crash or a silent stop
+    deep = os.path.join(tmp, "deep")
+    os.makedirs(os.path.join(deep, *(["d"] * 130)))
+    shutil.copy(os.path.join(B, "no_crypto"), os.path.join(deep, "clean"))
+    doc = check_json(deep, expect=2)
+    errs = [x for x in doc["files"] if x["status"] == "error"]
+    expect_eq("deep tree: one error", [x["error"] for x in errs], ["directories nested too deep"])
+    expect_eq("deep tree: the file above still judged",
+              [os.path.basename(x["file"]) for x in doc["files"] if x["status"] == "ok"], ["clean"])
+    # names JSON must escape, SARIF must percent-encode (a quote, a tab, a newline, ^A, space)
+    weird_dir = os.path.join(tmp, "weird dir")
+    os.makedirs(weird_dir)
+    weird = os.path.join(weird_dir, 'q"uo\\te\ttab\nnl\x01ctl')
+    shutil.copy(os.path.join(B, "uses_evp_md5"), weird)
+    doc = check_json(weird_dir, expect=1)
+    expect_eq("escaped file name round-trips through JSON", doc["files"][0]["file"], weird)
+    sar = json.loads(check("--sarif", weird_dir, expect=1).stdout)
+    uri = sar["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    expect_eq("SARIF uri percent-encoded", uri, weird_dir.replace(" ", "%20") +
+              "/q%22uo%5Cte%09tab%0Anl%01ctl")
+
+    # ---- --root: the image's /etc/ld.so.conf.d names its library directories ----------
+    root2 = os.path.join(tmp, "root2")
+    for dd in ("usr/bin", "opt/vendor/lib", "etc/ld.so.conf.d"):
+        os.makedirs(os.path.join(root2, dd))
+    shutil.copy(os.path.join(B, "uses_bad"), os.path.join(root2, "usr/bin/uses_bad"))
+    shutil.copy(os.path.join(B, "libauditbad.so.1"),
+                os.path.join(root2, "opt/vendor/lib/libauditbad.so.1"))
+    doc = check_json("--root", root2, os.path.join(root2, "usr/bin/uses_bad"), expect=0)
+    if "needs libauditbad.so.1, which is not in the root" not in doc["files"][0]["unknown"]:
+        testlib.fail("without ld.so.conf.d the vendor directory was searched: %r"
+                     % doc["files"][0])
+    open(os.path.join(root2, "etc/ld.so.conf.d/vendor.conf"), "w").write(
+        "# the vendor's libraries\n\n   /opt/vendor/lib\t# trailing comment\nrelative/ignored\n")
+    doc = check_json("--root", root2, os.path.join(root2, "usr/bin/uses_bad"), expect=1)
+    libs = {(l["name"], l["path"]) for l in doc["files"][0]["libraries"]}
+    if ("libauditbad.so.1", "/opt/vendor/lib/libauditbad.so.1") not in libs:
+        testlib.fail("ld.so.conf.d directory not used: %r" % sorted(libs, key=str))
+    expect_eq("dependency through ld.so.conf.d",
+              [x["kind"] for x in doc["files"][0]["findings"]
+               if "libauditbad.so.1" in x["message"]], ["dependency"])
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
 print("PASS")
