@@ -740,6 +740,15 @@ int main(int argc, char **argv)
             new_sites_only = strcmp(mode, "new") == 0;
             use_sites = strcmp(mode, "off") != 0;
             per_step = strcmp(mode, "step") == 0;
+        } else if (strcmp(argv[i], "--default-sites") == 0 && i + 1 < argc) {
+            /* the mode unless FIPSRT_FAULT_SITES says otherwise (tests/faults/meson.build) */
+            const char *d = argv[++i];
+            if (getenv("FIPSRT_FAULT_SITES") == NULL) {
+                mode = d;
+                new_sites_only = strcmp(mode, "new") == 0;
+                use_sites = strcmp(mode, "off") != 0;
+                per_step = strcmp(mode, "step") == 0;
+            }
         } else if (strcmp(argv[i], "--show-known") == 0)
             show_known = 1;
         else if (strcmp(argv[i], "--dry") == 0)
@@ -752,7 +761,7 @@ int main(int argc, char **argv)
             ;
         else {
             fprintf(stderr, "usage: %s [--full] [--samples M] [--seed S] [--sites new|site|step|off] "
-                            "[--jobs J] "
+                            "[--default-sites MODE] [--jobs J] "
                             "[--list-sites] [--show-known] [--dry] [--regressions] [--segment NAME] [--only N] "
                             "[--site FILE:LINE[#K]]\n", argv[0]);
             return 2;
