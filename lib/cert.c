@@ -251,6 +251,7 @@ static int make_cert(fipsrt_cert **out, const fipsrt_key *subject_key,
     const EVP_MD *md = NULL;
     X509V3_CTX v3;
     bool rsa = fipsrt_key_get_type(subject_key) == FIPSRT_KEY_RSA;
+    ERR_set_mark();
 
     FRT_TRY(check_params(p));
     FRT_CHECK(fipsrt_key_has_private(signer), FIPSRT_E_KEY_TYPE,
@@ -286,6 +287,10 @@ static int make_cert(fipsrt_cert **out, const fipsrt_key *subject_key,
     FRT_TRY(frt_cert_wrap(out, x));
     x = NULL;
 out:
+    if (rv == FIPSRT_OK)
+        ERR_pop_to_mark();   /* SPEC 1.6: failures OpenSSL absorbed are not the caller's */
+    else
+        ERR_clear_last_mark();
     EVP_MD_CTX_free(mctx);
     X509_free(x);
     return rv;

@@ -185,6 +185,7 @@ static int sign_digest(const char *func, const fipsrt_key *key, const struct frt
                          "signature buffer needs %zu bytes, got %zu", need, sig_cap);
     if (sig == NULL)
         return frt_error(func, FIPSRT_E_INVALID_ARG, "invalid argument: sig != NULL");
+    ERR_set_mark();
     FRT_TRY(op_ctx(&ctx, key, d, true));
     /* The provider draws k from its DRBG (FIPS 186-4 B.5.2) and checks r, s != 0. */
     FRT_OSSL(EVP_PKEY_sign(ctx, der, &der_len, dgst, d->size), FIPSRT_E_PROVIDER);
@@ -196,6 +197,10 @@ static int sign_digest(const char *func, const fipsrt_key *key, const struct frt
         *sig_len = der_len;
     }
 out:
+    if (rv == FIPSRT_OK)
+        ERR_pop_to_mark();   /* SPEC 1.6: failures OpenSSL absorbed are not the caller's */
+    else
+        ERR_clear_last_mark();
     EVP_PKEY_CTX_free(ctx);
     return rv;
 }

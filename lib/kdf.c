@@ -5,6 +5,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/kdf.h>
 
 #include <fipsrt/kdf.h>
@@ -31,12 +32,17 @@ static int derive(const char *func, enum frt_alg kdf, OSSL_PARAM *params, uint8_
 {
     int rv = FIPSRT_OK;
     EVP_KDF_CTX *ctx = NULL;
+    ERR_set_mark();
     FRT_OSSL_PTR(ctx, EVP_KDF_CTX_new(frt_kdf(kdf)), FIPSRT_E_NOMEM);
     if (EVP_KDF_derive(ctx, out, out_len, params) <= 0) {
         rv = frt_ossl_error(func, FIPSRT_E_PROVIDER, "EVP_KDF_derive");
         OPENSSL_cleanse(out, out_len);
     }
 out:
+    if (rv == FIPSRT_OK)
+        ERR_pop_to_mark();   /* SPEC 1.6: failures OpenSSL absorbed are not the caller's */
+    else
+        ERR_clear_last_mark();
     EVP_KDF_CTX_free(ctx);  /* the provider clears the key material it copied */
     return rv;
 }

@@ -167,6 +167,7 @@ static int wrap(fipsrt_key **out, EVP_PKEY *pkey, bool has_private)
     int rv = FIPSRT_OK;
     fipsrt_key *key = NULL;
     char group[64];
+    ERR_set_mark();
 
     /* The type by its id first: EVP_PKEY_is_a() looks names up and says "no" when that
      * lookup runs out of memory, which turned an allocation failure into NOT_APPROVED. */
@@ -220,6 +221,10 @@ static int wrap(fipsrt_key **out, EVP_PKEY *pkey, bool has_private)
     key->has_private = has_private;
     *out = key;
 out:
+    if (rv == FIPSRT_OK)
+        ERR_pop_to_mark();   /* SPEC 1.6: failures OpenSSL absorbed are not the caller's */
+    else
+        ERR_clear_last_mark();
     if (rv < 0)
         free(key);
     return rv;
@@ -244,6 +249,7 @@ FIPSRT_API int fipsrt_key_generate_ec(fipsrt_key **out, fipsrt_ec_curve curve)
     EVP_PKEY_CTX *ctx = NULL;
     EVP_PKEY *pkey = NULL;
     frt_init();
+    ERR_set_mark();
     FRT_ARG(out != NULL);
     *out = NULL;
     const char *name = curve_name(curve);
@@ -260,6 +266,10 @@ FIPSRT_API int fipsrt_key_generate_ec(fipsrt_key **out, fipsrt_ec_curve curve)
     pkey = NULL;
     frt_service_approved();
 out:
+    if (rv == FIPSRT_OK)
+        ERR_pop_to_mark();   /* SPEC 1.6: failures OpenSSL absorbed are not the caller's */
+    else
+        ERR_clear_last_mark();
     EVP_PKEY_free(pkey);
     EVP_PKEY_CTX_free(ctx);
     return rv;
@@ -273,6 +283,7 @@ FIPSRT_API int fipsrt_key_generate_rsa(fipsrt_key **out, unsigned bits)
     size_t nbits = bits;
     unsigned int e = 65537;
     frt_init();
+    ERR_set_mark();
     FRT_ARG(out != NULL);
     *out = NULL;
     /* FIPS 186-4 B.3 / SP 800-131A: 2048 and 3072 bits, and 4096 as the provider allows. */
@@ -290,6 +301,10 @@ FIPSRT_API int fipsrt_key_generate_rsa(fipsrt_key **out, unsigned bits)
     pkey = NULL;
     frt_service_approved();
 out:
+    if (rv == FIPSRT_OK)
+        ERR_pop_to_mark();   /* SPEC 1.6: failures OpenSSL absorbed are not the caller's */
+    else
+        ERR_clear_last_mark();
     EVP_PKEY_free(pkey);
     EVP_PKEY_CTX_free(ctx);
     return rv;
@@ -473,8 +488,12 @@ static int provider_check(EVP_PKEY *pkey, bool pairwise)
 {
     int rv = FIPSRT_OK;
     EVP_PKEY_CTX *ctx = NULL;
-    if (pairwise && EVP_PKEY_is_a(pkey, "RSA"))
-        return rsa_pct(pkey);
+    ERR_set_mark();
+    /* By id first, as in wrap(): EVP_PKEY_is_a() says "no" when its lookup runs out of memory. */
+    if (pairwise && (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA || EVP_PKEY_is_a(pkey, "RSA"))) {
+        rv = rsa_pct(pkey);
+        goto out;
+    }
     FRT_OSSL_PTR(ctx, EVP_PKEY_CTX_new_from_pkey(frt_libctx(), pkey, FRT_PROPQ), FIPSRT_E_NOMEM);
     if (pairwise) {
         FRT_OSSL(EVP_PKEY_pairwise_check(ctx), FIPSRT_E_MALFORMED);
@@ -482,6 +501,10 @@ static int provider_check(EVP_PKEY *pkey, bool pairwise)
         FRT_OSSL(EVP_PKEY_public_check(ctx), FIPSRT_E_MALFORMED);
     }
 out:
+    if (rv == FIPSRT_OK)
+        ERR_pop_to_mark();   /* SPEC 1.6: failures OpenSSL absorbed are not the caller's */
+    else
+        ERR_clear_last_mark();
     EVP_PKEY_CTX_free(ctx);
     return rv;
 }
