@@ -22,13 +22,16 @@
  * only after initialisation: a failure while the provider loads is the documented start-up
  * panic (SPEC 1.3), tested by the runtime suite.
  *
- * usage: alloc_fail [--full] [--samples M] [--seed S] [--sites new|site|step|off] [--jobs J]
+ * usage: alloc_fail [--full] [--samples M] [--seed S] [--sites new|site|step|off]
+ *                   [--default-sites MODE] [--jobs J]
  *                   [--segment NAME] [--only N] [--site FILE:LINE#K | lib:S#K] [--list-sites]
  *                   [--show-known] [--dry] [--regressions]
  *   --samples M / FIPSRT_FAULT_SAMPLES: evenly spaced points per segment (default 16);
- *   --sites / FIPSRT_FAULT_SITES: new (default, CI) fails each allocation site once in the
+ *   --sites / FIPSRT_FAULT_SITES: new (the default) fails each allocation site once in the
  *     whole sweep, in the first segment reaching it; site once in every segment reaching it
  *     (the coverage pass); step once in every workload step reaching it; off: the sample only;
+ *     --default-sites MODE sets the mode unless FIPSRT_FAULT_SITES does (CI: the alloc-fail
+ *     test in tests/faults/meson.build passes --default-sites off);
  *   --jobs J / FIPSRT_FAULT_JOBS: children run J at a time (default 2);
  *   --site pins one injection by site instead of N (DEFECT/KNOWN lines print the pin);
  *   --regressions runs the regressions[] table (test alloc-fail-regress).
@@ -155,7 +158,7 @@ static void note_site(const char *file, int line, uintptr_t ret)
         sites->s[sites->count++] = (struct site){counter, file, line, ret};
 }
 
-static void note_fired(const char *file);
+static void note_fired(const char *file, int line);
 
 /* Fail this allocation? `file`/`line` for OpenSSL's, else the caller's address. */
 static int inject_at(const char *file, int line, const void *ret)
@@ -182,7 +185,7 @@ static int inject_at(const char *file, int line, const void *ret)
     fired_k = file ? site_k : lib_k;
     fired_step = step_no;
     fired_ret = (uintptr_t)ret;
-    note_fired(file);
+    note_fired(file, line);
     return 1;
 }
 
@@ -283,6 +286,7 @@ struct report {
     long total;            /* counting run: allocations made */
     int fired;             /* injection happened */
     const char *fired_file; /* OpenSSL's site of the injected failure, if it was OpenSSL's */
+    int fired_line;
     int hit;               /* the injected failure happened (even if no step ended after) */
     char call[96];         /* the step that met the failure */
     int line, rc;          /* the step that met the failure, and its result */
@@ -311,13 +315,34 @@ static int openssl_crash(const struct report *r)
 static long openssl_crashes, openssl_leaks;
 
 /*
- * A leak that is OpenSSL's (reported, not failing): OpenSSL 3.0's OSSL_LIB_CTX_new() does not
- * free the parts of a library context it had made when a later part's allocation fails
- * (crypto/context.c, context_init(): the property string store, its hash tables). The only
- * library context the library makes after start-up is insecure.c's for the default
- * provider's MD5 (first fipsrt_insecure_md5* call), so: a leak report alone (LeakSanitizer's
- * exit 23, or its abort with abort_on_error=1; no other sanitizer error) of a point whose
- * failed allocation met an MD5 step.
+ * Leaks that are OpenSSL's (reported, not failing), each recognised narrowly: a leak report
+ * alone (LeakSanitizer's exit: 23, or 1 under ASan's default exitcode, or its abort with
+ * abort_on_error=1; no DEFECT from the child, no other sanitizer error) plus what marks it:
+ * - OpenSSL 3.0's OSSL_LIB_CTX_new() does not free the parts of a library context it had made
+ *   when a later part's allocation fails (crypto/context.c, context_init(): the property
+ *   string store, its hash tables). The only library context the library makes after
+ *   start-up is insecure.c's for the default provider's MD5 (first fipsrt_insecure_md5*
+ *   call), so: a point whose failed allocation met an MD5 step.
+ * - OpenSSL 3.0's X9.42 KDF in the FIPS provider (providers/implementations/kdfs/x942kdf.c,
+ *   x942_encode_otherinfo(), inlined into x942kdf_derive()) allocates the DER OtherInfo
+ *   buffer, encodes into it with a WPACKET, and when that encoding fails goes to `err:`,
+ *   which cleans the WPACKET but never frees the buffer (read in Debian's 3.0.20 source, the
+ *   one the cached provider is built from). The library never runs X9.42 KDF itself; the
+ *   provider's self-test KAT does (SELF_TEST_kats, from fipsrt_selftest()): a failed
+ *   allocation in the provider's own WPACKET (its "crypto/packet.c", packet.c:354 in
+ *   WPACKET_start_sub_packet_len__) during that KAT leaks the KAT's 29-byte OtherInfo (the
+ *   module is then in its error state: KNOWN_ERROR_STATE). So: the selftest step, the failure
+ *   at the provider's crypto/packet.c, exactly one leaked object of 29 bytes.
+ * - OpenSSL 3.0's ossl_property_merge() (crypto/property/property_parse.c) allocates the
+ *   merged list for both lists' properties, then shrinks it when they share a name with
+ *   `r = OPENSSL_realloc(r, ...)` (line 571 in 3.0.19 and 3.0.20): when that realloc fails
+ *   the original block is lost. A method fetch (ossl_method_store_fetch(), property.c) merges
+ *   its query with the global default properties; both say "fips=yes" here, so the lost
+ *   block is 8 + 2 * 24 = 56 bytes. Seen from SSL_CTX_new_ex()'s cipher fetches
+ *   (ssl_load_ciphers -> EVP_CIPHER_fetch -> ossl_method_construct -> the EVP store's get
+ *   -> ossl_method_store_fetch -> ossl_property_merge); libssl then marks that cipher
+ *   unavailable and the call succeeds. So: the failure at property_parse.c:571 (libcrypto's
+ *   or the provider's copy), exactly one leaked object of 56 bytes.
  */
 static int log_has(const char *log, const char *what)
 {
@@ -331,19 +356,32 @@ static int log_has(const char *log, const char *what)
     return found;
 }
 
-static int openssl_leak(const struct report *r, int st, const char *log)
+/* The known OpenSSL leak this point showed, or NULL. */
+static const char *openssl_leak(const struct report *r, int st, const char *log)
 {
-    int lsan = (WIFEXITED(st) && WEXITSTATUS(st) == 23) ||
+    int lsan = (WIFEXITED(st) && (WEXITSTATUS(st) == 23 || WEXITSTATUS(st) == 1)) ||
                (WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
-    return lsan && r->defects == 0 &&
-           (strstr(r->call, "md5") != NULL || strstr(r->call, "MD5") != NULL) &&
-           log_has(log, "LeakSanitizer: detected memory leaks") &&
-           !log_has(log, "ERROR: AddressSanitizer") && !log_has(log, "runtime error");
+    if (!lsan || r->defects != 0 || !log_has(log, "LeakSanitizer: detected memory leaks") ||
+        log_has(log, "ERROR: AddressSanitizer") || log_has(log, "runtime error"))
+        return NULL;
+    if (strstr(r->call, "md5") != NULL || strstr(r->call, "MD5") != NULL)
+        return "a half-made library context (MD5 setup)";
+    if (strstr(r->call, "fipsrt_selftest") != NULL && r->fired_file != NULL &&
+        strcmp(r->fired_file, "crypto/packet.c") == 0 &&
+        log_has(log, "SUMMARY: AddressSanitizer: 29 byte(s) leaked in 1 allocation(s)."))
+        return "the X9.42 KDF's OtherInfo buffer (x942kdf.c, self-test KAT)";
+    if (r->fired_file != NULL && r->fired_line == 571 &&
+        (strcmp(r->fired_file, "../crypto/property/property_parse.c") == 0 ||
+         strcmp(r->fired_file, "crypto/property/property_parse.c") == 0) &&
+        log_has(log, "SUMMARY: AddressSanitizer: 56 byte(s) leaked in 1 allocation(s)."))
+        return "a property list (ossl_property_merge's failed shrinking realloc)";
+    return NULL;
 }
 
-static void note_fired(const char *file)
+static void note_fired(const char *file, int line)
 {
     rep->fired_file = file;   /* the parent maps the same libraries (fork) */
+    rep->fired_line = line;
     rep->hit = 1;
 }
 static const char *phase = "count";
@@ -891,6 +929,7 @@ int main(int argc, char **argv)
             if (rep->fired && rep->rc == 0)
                 absorbed++;
             int any_known = 0;
+            const char *leak;
             for (int k = 0; k < KNOWN_COUNT; k++)
                 any_known |= rep->known[k] > 0;
             if (show_known && st == 0 && any_known)
@@ -900,17 +939,16 @@ int main(int argc, char **argv)
                                 "its allocation at %s failed\n", seg->name, n, st,
                         rep->fired_file);
                 openssl_crashes++;
-            } else if (openssl_leak(rep, st, slot_log)) {
-                fprintf(stderr, "KNOWN %s N=%ld: OpenSSL leaked a half-made library context "
-                                "(MD5 setup, allocation at %s failed)\n", seg->name, n,
-                        rep->fired_file ? rep->fired_file : "the library");
+            } else if ((leak = openssl_leak(rep, st, slot_log)) != NULL) {
+                fprintf(stderr, "KNOWN %s N=%ld: OpenSSL leaked %s, allocation at %s failed\n",
+                        seg->name, n, leak, rep->fired_file ? rep->fired_file : "the library");
                 openssl_leaks++;
             } else if (st != 0) {
                 seg_bad++;
                 if (WIFSIGNALED(st))
                     fprintf(stderr, "DEFECT %s N=%ld: child killed by signal %d\n", seg->name, n,
                             WTERMSIG(st));
-                else if (WEXITSTATUS(st) != 1)
+                else if (WEXITSTATUS(st) != 1 || rep->defects == 0)   /* ASan's exitcode is 1 */
                     fprintf(stderr, "DEFECT %s N=%ld: child exit status %d (leak or sanitizer "
                                     "report below)\n", seg->name, n, WEXITSTATUS(st));
                 print_log(slot_log, 60);
@@ -937,7 +975,8 @@ int main(int argc, char **argv)
     printf("alloc_fail: %ld injection points, %ld reached (%ld made a call fail, %ld absorbed), "
            "%ld with defects, %.1f s (seed %ld)\n", points, fired, failing, absorbed, bad,
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, seed);
-    printf("alloc_fail: known (not failing): OpenSSL library context leak (MD5 setup) at %ld "
+    printf("alloc_fail: known (not failing): OpenSSL leaks (MD5 library context, X9.42 KDF, "
+           "property merge) at %ld "
            "injection points\n", openssl_leaks);
     printf("alloc_fail: known (not failing): OpenSSL FIPS module crash (initthread.c, sskdf.c) at %ld "
            "injection points\n", openssl_crashes);
