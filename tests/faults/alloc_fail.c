@@ -732,6 +732,10 @@ static const struct regression {
     {"queue-cert-property", "cert", "../crypto/property/property.c:478#1"},
     {"queue-hkdf-mac-fetch", "kdf_rand_md5", "crypto/evp/mac_meth.c:49#1"},
     {"queue-selftest-kat", "selftest", "crypto/core_algorithm.c:197#42"},
+    /* OpenSSL's own leaks (openssl_leak()): the pinned point must stay recognised, narrowly
+     * (a changed leak, or any other report there, is a DEFECT); clean if OpenSSL fixed it */
+    {"known-x942kdf-leak", "selftest", "crypto/packet.c:354#62"},
+    {"known-property-merge-leak", "tls_mem", "../crypto/property/property_parse.c:571#1"},
     {NULL, NULL, NULL},
 };
 
@@ -833,7 +837,7 @@ int main(int argc, char **argv)
         if (seg->name == NULL || parse_pin(r->site) != 0)
             return 2;
         int st = run_child(seg, -1, 0);
-        int ok = st == 0 && rep->hit;
+        int ok = (st == 0 || openssl_leak(rep, st, errlog) != NULL) && rep->hit;
         printf("regression %-20s %s at %s: %s\n", r->name, r->segment, r->site,
                ok ? "ok" : rep->hit ? "DEFECT" : "site not reached (re-pin it)");
         if (!ok) {
