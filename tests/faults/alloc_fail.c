@@ -845,6 +845,7 @@ int main(int argc, char **argv)
             bad++;
         }
         points++;
+        fired += rep->hit != 0;
     }
     for (const struct fault_segment *seg = fault_segments; seg->name != NULL && !run_regressions;
          seg++) {
