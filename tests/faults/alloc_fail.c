@@ -335,10 +335,11 @@ static long openssl_crashes, openssl_leaks;
  *   at the provider's crypto/packet.c, exactly one leaked object of 29 bytes.
  * - OpenSSL 3.0's ossl_property_merge() (crypto/property/property_parse.c) allocates the
  *   merged list for both lists' properties, then shrinks it when they share a name with
- *   `r = OPENSSL_realloc(r, ...)` (line 571 in 3.0.19 and 3.0.20): when that realloc fails
- *   the original block is lost. A method fetch (ossl_method_store_fetch(), property.c) merges
- *   its query with the global default properties; both say "fips=yes" here, so the lost
- *   block is 8 + 2 * 24 = 56 bytes. Seen from SSL_CTX_new_ex()'s cipher fetches
+ *   `r = OPENSSL_realloc(r, ...)` (line 571 in Debian's 3.0.20 source; the installed 3.0.19
+ *   libcrypto names the same line): when that realloc fails the original block is lost. A
+ *   method fetch (ossl_method_store_fetch(), property.c) merges its query with the context's
+ *   default properties; both are "fips=yes" here (FRT_PROPQ; runtime.c enables FIPS default
+ *   properties), so the lost block is 8 + 2 * 24 = 56 bytes. Seen from SSL_CTX_new_ex()'s cipher fetches
  *   (ssl_load_ciphers -> EVP_CIPHER_fetch -> ossl_method_construct -> the EVP store's get
  *   -> ossl_method_store_fetch -> ossl_property_merge); libssl then marks that cipher
  *   unavailable and the call succeeds. So: the failure at property_parse.c:571 (libcrypto's
