@@ -31,7 +31,7 @@
  *     whole sweep, in the first segment reaching it; site once in every segment reaching it
  *     (the coverage pass); step once in every workload step reaching it; off: the sample only;
  *     --default-sites MODE sets the mode unless FIPSRT_FAULT_SITES does (CI: the alloc-fail
- *     test in tests/faults/meson.build passes --default-sites off);
+ *     test in tests/faults/meson.build passes --default-sites new);
  *   --jobs J / FIPSRT_FAULT_JOBS: children run J at a time (default 2);
  *   --site pins one injection by site instead of N (DEFECT/KNOWN lines print the pin);
  *   --regressions runs the regressions[] table (test alloc-fail-regress).
