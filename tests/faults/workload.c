@@ -21,6 +21,13 @@ static const uint8_t msg[] = "the quick brown fox jumps over the lazy dog";
 static const uint8_t key32[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
                                   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
 
+/* A step whose call must refuse with `want`: 0 when it does; an allocation failure's code
+ * passes through to step_end(), which judges it; a success is a wrong output. */
+static int refused(int rv, int want)
+{
+    return rv == want ? 0 : rv == 0 ? WRONG_OUTPUT : rv;
+}
+
 static int seg_runtime(void)
 {
     int rc = 0;
@@ -31,6 +38,7 @@ static int seg_runtime(void)
     for (size_t i = 0; i < fipsrt_algorithm_count(); i++)
         STEP(fipsrt_algorithm_get(i, &name, &kind, &prov));
     STEP(fipsrt_strerror(FIPSRT_E_NOMEM) != NULL && fipsrt_version() != NULL ? 0 : -8);
+    (void)fipsrt_process_changes();
     (void)fipsrt_last_error();
     (void)fipsrt_service_indicator();
     (void)fipsrt_version_number();
@@ -87,6 +95,7 @@ static int seg_hmac(void)
     uint8_t tag[64], tag2[64];
     size_t n, n2;
     fipsrt_hmac_ctx *h = NULL, *c = NULL;
+    fipsrt_hmac_key *pk = NULL;
     STEP(fipsrt_hmac(FIPSRT_HASH_SHA256, key32, 32, msg, sizeof(msg), tag, sizeof(tag), &n));
     STEP(fipsrt_hmac_verify(FIPSRT_HASH_SHA256, key32, 32, msg, sizeof(msg), tag, n));
     STEP(fipsrt_hmac(FIPSRT_HASH_SHA3_256, key32, 32, msg, sizeof(msg), tag, sizeof(tag), &n));
@@ -101,7 +110,13 @@ static int seg_hmac(void)
     STEP(fipsrt_hmac_reset(h));
     STEP(fipsrt_hmac_update(h, msg, sizeof(msg)));
     STEP(fipsrt_hmac_final_verify(h, tag, n));
+    STEP_NEW(pk, fipsrt_hmac_key_new(&pk, FIPSRT_HASH_SHA512, key32, 32));
+    STEP(fipsrt_hmac_key_alg(pk) == FIPSRT_HASH_SHA512 ? 0 : WRONG_OUTPUT);
+    STEP(fipsrt_hmac_key_mac(pk, msg, sizeof(msg), tag2, sizeof(tag2), &n2));
+    STEP(n2 == n && memcmp(tag, tag2, n) == 0 ? 0 : WRONG_OUTPUT);
+    STEP(fipsrt_hmac_key_verify(pk, msg, sizeof(msg), tag, n));
 out:
+    fipsrt_hmac_key_free(pk);
     fipsrt_hmac_free(h);
     fipsrt_hmac_free(c);
     return rc;
@@ -112,7 +127,7 @@ static int seg_kdf_rand_md5(void)
     int rc = 0;
     uint8_t out[64], prk[64];
     size_t n;
-    fipsrt_insecure_md5_ctx *m = NULL;
+    fipsrt_insecure_md5_ctx *m = NULL, *m2 = NULL;
     STEP(fipsrt_hkdf(FIPSRT_HASH_SHA256, key32, 32, msg, 16, msg, 8, out, 42));
     STEP(fipsrt_hkdf_extract(FIPSRT_HASH_SHA384, key32, 32, msg, 16, prk, sizeof(prk), &n));
     STEP(fipsrt_hkdf_expand(FIPSRT_HASH_SHA384, prk, n, msg, 8, out, 64));
@@ -120,10 +135,16 @@ static int seg_kdf_rand_md5(void)
     STEP(fipsrt_random(out, sizeof(out)));
     STEP(fipsrt_insecure_md5(msg, sizeof(msg), out));
     STEP_NEW(m, fipsrt_insecure_md5_new(&m));
-    STEP(fipsrt_insecure_md5_update(m, msg, sizeof(msg)));
+    STEP(fipsrt_insecure_md5_update(m, msg, 10));
+    STEP_NEW(m2, fipsrt_insecure_md5_clone(&m2, m));
+    STEP(fipsrt_insecure_md5_update(m, msg + 10, sizeof(msg) - 10));
+    STEP(fipsrt_insecure_md5_update(m2, msg + 10, sizeof(msg) - 10));
     STEP(fipsrt_insecure_md5_final(m, prk));
     STEP(memcmp(out, prk, FIPSRT_INSECURE_MD5_SIZE) == 0 ? 0 : WRONG_OUTPUT);
+    STEP(fipsrt_insecure_md5_final(m2, prk));
+    STEP(memcmp(out, prk, FIPSRT_INSECURE_MD5_SIZE) == 0 ? 0 : WRONG_OUTPUT);
 out:
+    fipsrt_insecure_md5_free(m2);
     fipsrt_insecure_md5_free(m);
     return rc;
 }
@@ -402,6 +423,18 @@ static int seg_tls(int use_fd)
     STEP_NEW(sctx, fipsrt_tls_ctx_new(&sctx, FIPSRT_TLS_SERVER, &sc));
     static uint8_t ticket_keys[2 * FIPSRT_TLS_TICKET_KEY_LEN] = {1, 2, 3};
     STEP(fipsrt_tls_ctx_set_ticket_keys(sctx, ticket_keys, 2));
+    /* OCSP stapling: no response to staple (removing none), a response that is no OCSP
+     * response, an unreadable file; the connections below then report nothing stapled. */
+    static const uint8_t not_ocsp[] = {0x30, 0x03, 0x0a, 0x01, 0x00};
+    char no_file[300];
+    snprintf(no_file, sizeof(no_file), "%s/no-such-response.der", fault_tmpdir);
+    STEP(fipsrt_tls_ctx_set_ocsp_response(sctx, NULL, 0));
+    STEP(refused(fipsrt_tls_ctx_set_ocsp_response(sctx, not_ocsp, sizeof(not_ocsp)),
+                 FIPSRT_E_MALFORMED));
+    STEP(refused(fipsrt_tls_ctx_set_ocsp_response_file(sctx, no_file), FIPSRT_E_INVALID_ARG));
+    fipsrt_tls_identity id;
+    STEP(fipsrt_tls_identity_init(&id, FIPSRT_TLS_IDENTITY_VERSION));
+    STEP(id.version == FIPSRT_TLS_IDENTITY_VERSION && id.size == sizeof(id) ? 0 : WRONG_OUTPUT);
     STEP(fipsrt_tls_config_init(&cc, FIPSRT_TLS_CONFIG_VERSION));
     cc.ca_data = pem;
     cc.ca_len = npem;
@@ -439,6 +472,7 @@ static int seg_tls(int use_fd)
     (void)fipsrt_tls_conn_resumed(c);
     (void)fipsrt_tls_conn_get_ssl(c);
     (void)fipsrt_tls_conn_pending_output(c);
+    STEP(fipsrt_tls_conn_ocsp_stapled(c) == 0 ? 0 : WRONG_OUTPUT);
     STEP_NEW(peer, fipsrt_tls_conn_peer_cert(&peer, c));
     STEP(fipsrt_tls_conn_write(c, "ping", 4, &n));
     if (!use_fd)
